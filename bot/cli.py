@@ -1,0 +1,116 @@
+"""The ``tremplin`` command line: one parser, each command delegated to its module."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from catalog.i18n import LANGUAGES
+from catalog.settings import Settings, SettingsError, load_settings
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tremplin",
+        description="Tremplin guides the citizens of a learning city to learning opportunities.",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="SQLAlchemy URL (default: TREMPLIN_DATABASE_URL, else ./tremplin.db)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("run", help="run the Telegram bot (long polling, or webhook)")
+
+    chat = commands.add_parser("chat", help="the conversation in the terminal, no token needed")
+    chat.add_argument("--lang", choices=LANGUAGES, default=None, help="interface language")
+
+    catalog = commands.add_parser("catalog", help="import, export and validate the catalogue")
+    catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
+    import_ = catalog_commands.add_parser("import", help="import offers from a CSV or JSON file")
+    import_.add_argument("file")
+    import_.add_argument(
+        "--dry-run", action="store_true", help="show what would change, apply nothing"
+    )
+    import_.add_argument(
+        "--replace", action="store_true", help="retire offers absent from the file"
+    )
+    export = catalog_commands.add_parser("export", help="export the catalogue (.csv or .json)")
+    export.add_argument("file")
+    validate = catalog_commands.add_parser("validate", help="check a file without importing it")
+    validate.add_argument("file")
+
+    match = commands.add_parser("match", help="find the offers that fit a profile")
+    match.add_argument("--age", type=int, help="the citizen's age")
+    match.add_argument("--situation", action="append", default=[], metavar="CODE")
+    match.add_argument("--topic", action="append", default=[], metavar="CODE")
+    match.add_argument("--text", default="", help="what the citizen wants, in their own words")
+    match.add_argument("--near", metavar="LAT,LON", help="the citizen's location")
+    match.add_argument("--free-only", action="store_true")
+    match.add_argument("--online-only", action="store_true")
+    match.add_argument("--lang", choices=LANGUAGES, default="fr")
+    match.add_argument("--limit", type=int, default=5)
+    match.add_argument("--today", metavar="YYYY-MM-DD", help="date used for start/end dates")
+    match.add_argument("--json", action="store_true", help="print one JSON object")
+
+    stats = commands.add_parser("stats", help="usage statistics (admins)")
+    stats.add_argument("--days", type=int, default=30)
+    stats.add_argument("--csv", metavar="FILE")
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="create or upgrade the schema")
+    return parser
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    # Imports are local so that `tremplin --help` stays fast and a command loads only its part.
+    if args.command == "catalog":
+        from bot import catalog_cli
+
+        return await catalog_cli.run(args, settings)
+    if args.command == "db":
+        from bot import catalog_cli
+
+        return await catalog_cli.upgrade(settings)
+    if args.command == "match":
+        from bot import match_cli
+
+        return await match_cli.run(args, settings)
+    if args.command == "chat":
+        from bot import terminal
+
+        return await terminal.run(args, settings)
+    if args.command == "run":
+        from bot import telegram_app
+
+        return await telegram_app.run(settings)
+    if args.command == "stats":
+        print("tremplin stats: not available yet", file=sys.stderr)
+        return EXIT_FAILURE
+    raise AssertionError(args.command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tremplin`` console script."""
+    args = _parser().parse_args(argv)
+    overrides: dict[str, object] = {}
+    if args.database_url:
+        overrides["database_url"] = args.database_url
+    try:
+        settings = load_settings(**overrides)
+    except SettingsError as error:
+        print(f"tremplin: invalid setting {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return asyncio.run(_dispatch(args, settings))
+    except KeyboardInterrupt:
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Translations: gettext catalogues compiled in memory from ``locales/<lang>/LC_MESSAGES``.
+
+Compiling the ``.po`` files at load time (with Babel) means a fresh checkout or install works
+without a separate ``pybabel compile`` step; a compiled ``messages.mo`` is used when present.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LANGUAGES: tuple[str, ...] = ("fr", "en", "ar", "es", "pt", "tr", "uk")
+DEFAULT_LANGUAGE = "fr"
+DOMAIN = "messages"
+
+# Each language's name in itself, for the /language buttons.
+LANGUAGE_NAMES: dict[str, str] = {
+    "fr": "Français",
+    "en": "English",
+    "ar": "العربية",
+    "es": "Español",
+    "pt": "Português",
+    "tr": "Türkçe",
+    "uk": "Українська",
+}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now (labels, reasons)."""
+    return message
+
+
+def normalise_language(code: str | None) -> str:
+    """Map a Telegram ``language_code`` (``pt-br``, ``en-GB``...) to an interface language."""
+    if not code:
+        return DEFAULT_LANGUAGE
+    base = code.strip().lower().replace("_", "-").split("-", 1)[0]
+    return base if base in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def locales_dir() -> Path:
+    """Where the catalogues are: ``locales/`` in a checkout, ``catalog/locales`` in a wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "locales", here / "locales"):
+        if candidate.is_dir():
+            return candidate
+    return here.parent / "locales"
+
+
+class Translator:
+    """gettext and ngettext for one interface language."""
+
+    def __init__(self, lang: str, translations: gettext.NullTranslations) -> None:
+        self.lang = lang
+        self._translations = translations
+
+    def gettext(self, message: str) -> str:
+        return self._translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._translations.ngettext(singular, plural, n)
+
+    __call__ = gettext
+
+
+def _load(lang: str) -> gettext.NullTranslations:
+    folder = locales_dir() / lang / "LC_MESSAGES"
+    po_file = folder / f"{DOMAIN}.po"
+    mo_file = folder / f"{DOMAIN}.mo"
+    if mo_file.is_file() and (
+        not po_file.is_file() or mo_file.stat().st_mtime >= po_file.stat().st_mtime
+    ):
+        with mo_file.open("rb") as fp:
+            return gettext.GNUTranslations(fp)
+    if po_file.is_file():
+        with po_file.open("rb") as fp:
+            catalog = read_po(fp, locale=lang)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        buffer.seek(0)
+        return gettext.GNUTranslations(buffer)
+    return gettext.NullTranslations()
+
+
+@cache
+def translator(lang: str | None) -> Translator:
+    """The translator for ``lang`` (normalised; unknown languages fall back to French)."""
+    code = normalise_language(lang)
+    return Translator(code, _load(code))

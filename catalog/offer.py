@@ -1,0 +1,78 @@
+"""The offer: one learning opportunity of the catalogue, as an immutable domain object."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from catalog.i18n import DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True, slots=True)
+class LocalText:
+    """An offer's title and description in one language other than French."""
+
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """Every field of the catalogue CSV contract v1; multi-valued cells are tuples."""
+
+    id: str
+    title: str
+    provider: str
+    missions: tuple[str, ...]
+    description: str = ""
+    translations: Mapping[str, LocalText] = field(default_factory=dict)
+    topics: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    age_min: int | None = None
+    age_max: int | None = None
+    price_eur: Decimal | None = None
+    format: str = "in_person"
+    languages: tuple[str, ...] = ("fr",)
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    neighbourhood: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    schedule: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    url: str = ""
+    phone: str = ""
+    email: str = ""
+    wheelchair_accessible: bool | None = None
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_eur is not None and self.price_eur == 0
+
+    @property
+    def is_online(self) -> bool:
+        """Reachable without travelling: ``online`` or ``hybrid``."""
+        return self.format in ("online", "hybrid")
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (self.latitude, self.longitude)
+
+    def is_translated(self, lang: str) -> bool:
+        return lang == DEFAULT_LANGUAGE or lang in self.translations
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` when the catalogue has it, in French otherwise."""
+        local = self.translations.get(lang)
+        return local.title if local and local.title else self.title
+
+    def description_in(self, lang: str) -> str:
+        local = self.translations.get(lang)
+        return local.description if local and local.description else self.description

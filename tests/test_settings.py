@@ -1,0 +1,59 @@
+"""Settings: parsed once, failing with the variable's name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from catalog.settings import SettingsError, load_settings
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TREMPLIN_DATABASE_URL", raising=False)
+    settings = load_settings(env_file=None)
+    assert settings.database_url == "sqlite+aiosqlite:///tremplin.db"
+    assert settings.telegram_api_url == "https://api.telegram.org"
+    assert settings.admin_ids == []
+
+
+def test_id_lists_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREMPLIN_ADMIN_IDS", "123, 456,")
+    monkeypatch.setenv("TREMPLIN_MAINTAINER_IDS", "789")
+    settings = load_settings(env_file=None)
+    assert settings.admin_ids == [123, 456]
+    assert settings.maintainer_ids == [789]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TREMPLIN_ADMIN_IDS", "123,alice"),
+        ("TREMPLIN_DATABASE_URL", "mysql://x"),
+        ("TREMPLIN_TELEGRAM_API_URL", "ftp://example"),
+        ("TREMPLIN_LISTEN", "8080"),
+        ("TREMPLIN_STATS_MIN_COUNT", "zero"),
+    ],
+)
+def test_malformed_setting_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env_file=None)
+    assert raised.value.variable == variable
+
+
+def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TREMPLIN_CITY", raising=False)
+    env = tmp_path / ".env"
+    env.write_text("TREMPLIN_CITY=Mannheim\n", encoding="utf-8")
+    assert load_settings(env_file=env).city == "Mannheim"
+
+
+def test_token_is_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TREMPLIN_TELEGRAM_TOKEN", "123:ABC")
+    settings = load_settings(env_file=None)
+    assert "123:ABC" not in repr(settings)
+    assert settings.telegram_token is not None
+    assert settings.telegram_token.get_secret_value() == "123:ABC"
