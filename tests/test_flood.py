@@ -1,0 +1,34 @@
+"""The per-user flood limit."""
+
+from __future__ import annotations
+
+from bot.flood import FloodGate, Verdict
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_excess_is_dropped_with_one_warning() -> None:
+    clock = Clock()
+    gate = FloodGate(limit=3, window=10, clock=clock)
+    assert [gate.check(1) for _ in range(3)] == [Verdict.ACCEPT] * 3
+    assert gate.check(1) is Verdict.WARN
+    assert gate.check(1) is Verdict.DROP
+    assert gate.check(2) is Verdict.ACCEPT  # other users are not affected
+
+
+def test_window_slides() -> None:
+    clock = Clock()
+    gate = FloodGate(limit=2, window=10, clock=clock)
+    gate.check(1), gate.check(1)
+    assert gate.check(1) is Verdict.WARN
+    clock.now = 10.5
+    assert gate.check(1) is Verdict.ACCEPT
+    clock.now = 30
+    gate.forget_idle()
+    assert gate.check(1) is Verdict.ACCEPT

@@ -1,0 +1,216 @@
+"""End to end: the real PTB Application, long polling a fake Bot API server over HTTP.
+
+Every test ends by checking that the fake server saw no request the real Telegram would refuse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from fakeapi import FakeBotApi
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+from telegram_helpers import bot_settings, has_button, running_bot, walk_to_results
+
+from bot.database import Database
+from bot.models import Citizen
+from catalog.db import SessionMaker
+from catalog.i18n import LANGUAGES, translator
+from catalog.sample import ensure_catalogue
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest_asyncio.fixture
+async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApi]:
+    # PTB 22 warns when it builds RetryAfter with an int; the timedelta form is the future one.
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    async with FakeBotApi() as fake:
+        yield fake
+        assert fake.violations == []
+
+
+@pytest_asyncio.fixture
+async def database(engine: AsyncEngine, sessions: SessionMaker) -> Database:
+    async with sessions() as session:
+        await ensure_catalogue(session=session)
+    return Database(engine=engine, sessions=sessions)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_full_conversation_to_results(
+    server: FakeBotApi, database: Database, database_url: str, lang: str
+) -> None:
+    tr = translator(lang)
+    user = server.user(1001, "Alice", language_code=lang)
+    async with running_bot(bot_settings(server, database_url), database):
+        closing = await walk_to_results(user, lang)
+        cards = [m for m in user.messages if m.has_button(tr.gettext("Save"))]
+        assert 3 <= len(cards) <= 5
+        assert all(tr.gettext("Price: {price}").split("{")[0] in (m.text or "") for m in cards)
+        assert closing.has_button(tr.gettext("More results"))
+        # Save the first card, then find it in /favorites.
+        first = cards[0]
+        title = (first.text or "").splitlines()[0]
+        await user.press(tr.gettext("Save"), first)
+        await user.wait_for(has_button(tr.gettext("Remove from saved")))
+        await user.send_text("/favorites")
+        favourite = await user.wait_for(lambda m: title in (m.text or ""))
+        assert favourite.has_button(tr.gettext("Remove from saved"))
+        # Every callback query was answered.
+        assert len(user.callback_answers) == len(server.calls("answerCallbackQuery"))
+
+
+async def test_map_button_sends_a_venue(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    user = server.user(1002, "Bob", language_code="en")
+    async with running_bot(bot_settings(server, database_url), database):
+        await walk_to_results(user, "en")
+        with_map = [m for m in user.messages if m.has_button("Map")]
+        assert with_map, "the sample catalogue has offers with coordinates"
+        await user.press("Map", with_map[0])
+        venue = await user.wait_for(lambda m: m.kind == "venue")
+        assert venue["venue"]["location"]["latitude"]
+
+
+async def test_deep_link_preselects_a_topic(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    tr = translator("en")
+    user = server.user(1003, "Chloé", language_code="en")
+    async with running_bot(bot_settings(server, database_url), database):
+        await user.send_text("/start topic-digital")
+        await user.wait_for(lambda m: bool(m.buttons))
+        await user.send_text("/profile")
+        profile = await user.wait_for(lambda m: tr.gettext("Digital skills") in (m.text or ""))
+        assert profile.text
+        # An invalid payload falls back to a normal start.
+        await user.send_text("/start not-a-payload-%%%")
+        await user.wait_for(has_button(tr.gettext("Me")))
+
+
+async def test_forget_erases_the_user(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    tr = translator("en")
+    user = server.user(1004, "Dan", language_code="en")
+    async with running_bot(bot_settings(server, database_url), database):
+        await walk_to_results(user, "en")
+        await user.send_text("/forget")
+        confirm = await user.wait_for(lambda m: len(m.buttons) >= 2)
+        await user.press(confirm.buttons[0]["callback_data"], confirm)
+        await user.wait_for(lambda m: "erased" in (m.text or "").lower() or m.edited)
+    async with database.sessions() as session:
+        rows = (await session.exec(select(Citizen).where(Citizen.user_id == 1004))).all()
+    assert rows == []
+    assert tr.gettext("Me")
+
+
+async def test_group_chat_is_left(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    user = server.user(1005, "Eve", language_code="en")
+    group = server.group(-100777, "Learners")
+    async with running_bot(bot_settings(server, database_url), database):
+        await user.send_text("/start", chat=group)
+        await group.wait_for(lambda m: "private" in (m.text or ""))
+        for _ in range(50):
+            if group.left:
+                break
+            await asyncio.sleep(0.1)
+    assert group.left
+    assert server.calls("leaveChat")
+
+
+async def test_forged_callback_gets_a_polite_answer(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    user = server.user(1006, "Fred", language_code="en")
+    async with running_bot(bot_settings(server, database_url), database):
+        await user.send_text("/start")
+        await user.wait_for(lambda m: bool(m.buttons))
+        for forged in ("x" * 64, "s:does-not-exist", "age:999", "", "💥"):
+            query = await user.press_data(forged)
+            await user.wait_callback_answer(query)
+            reply = await user.wait_reply()
+            assert reply.text
+            if not reply.buttons:  # the apology, then a fresh keyboard
+                assert (await user.wait_reply()).buttons
+
+
+async def test_long_message_and_unsupported_content(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    user = server.user(1007, "Gus", language_code="fr")
+    async with running_bot(bot_settings(server, database_url), database):
+        await user.send_text("apprendre " * 2000)  # 20,000 characters
+        assert (await user.wait_reply()).text
+        await user.send_sticker()
+        assert (await user.wait_reply()).text
+        await user.send_voice()
+        assert (await user.wait_reply()).text
+
+
+async def test_rate_limited_then_success(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    user = server.user(1008, "Hana", language_code="en")
+    server.fail_next("sendMessage", status=429, retry_after=1)
+    server.fail_next("sendMessage", status=502)
+    async with running_bot(bot_settings(server, database_url), database):
+        await user.send_text("/start")
+        await user.wait_for(has_button("Me"), timeout=10)
+    assert server.pending_faults == []
+
+
+async def test_blocked_user_is_marked_inactive(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    user = server.user(1009, "Ivy", language_code="en")
+    other = server.user(1010, "Jo", language_code="en")
+    async with running_bot(bot_settings(server, database_url), database):
+        server.block_user(user.id)
+        await user.send_text("/start")
+        # The bot goes on serving everyone else.
+        await other.send_text("/start")
+        await other.wait_for(has_button("Me"))
+        for _ in range(50):
+            async with database.sessions() as session:
+                citizen = (
+                    await session.exec(select(Citizen).where(Citizen.user_id == 1009))
+                ).first()
+            if citizen is not None and not citizen.active:
+                break
+            await other.expect_no_reply(within=0.1)
+        assert citizen is not None and not citizen.active
+
+
+async def test_restart_resumes_at_the_same_step(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    tr = translator("en")
+    user = server.user(1011, "Kim", language_code="en")
+    settings = bot_settings(server, database_url)
+    async with running_bot(settings, database):
+        await user.send_text("/start")
+        await user.wait_for(has_button("Me"))
+        await user.press("Me")
+        situation_asked = await user.wait_for(has_button(tr.gettext("26 to 44")))
+    # A new Application on the same database: the old keyboard still works.
+    async with running_bot(settings, database):
+        await user.press(tr.gettext("26 to 44"), situation_asked)
+        await user.wait_for(has_button(tr.gettext("Job seeker")))
+
+
+async def test_commands_are_registered_per_language(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    async with running_bot(bot_settings(server, database_url), database):
+        pass
+    for lang in LANGUAGES:
+        assert "search" in server.my_commands(lang)
+    assert "help" in server.my_commands()
