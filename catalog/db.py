@@ -19,6 +19,8 @@ SessionMaker = async_sessionmaker[AsyncSession]
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers work while a writer commits; the busy timeout makes concurrent
     # writers wait instead of failing with "database is locked".
+    # The driver's own implicit BEGIN is switched off: transactions start in _begin_immediate.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
@@ -27,11 +29,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_immediate(connection: Any) -> None:
+    # A deferred transaction that reads, then writes, fails at once with "database is locked"
+    # when another connection wrote in between (the busy timeout cannot help an upgrade from
+    # reader to writer). Taking the write lock at BEGIN makes concurrent steps queue instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An async engine for ``url``, with SQLite tuned for a small concurrent server."""
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": 5})
+        # One connection: SQLite has one writer at a time anyway, and queueing on the pool
+        # (FIFO, without blocking the event loop) is fairer and faster than many connections
+        # polling the file lock with the busy handler's sleeps.
+        engine = create_async_engine(
+            url, connect_args={"timeout": 5}, pool_size=1, max_overflow=0, pool_timeout=60
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     return create_async_engine(url, pool_pre_ping=True)
 

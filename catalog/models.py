@@ -11,7 +11,8 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Now, timezone-aware (SQLModel's ``UTCDateTime`` columns refuse naive values)."""
+    return datetime.now(UTC)
 
 
 class OfferRecord(SQLModel, table=True):
