@@ -76,7 +76,7 @@ async def converse(update: Update, context: TremplinContext) -> None:
             settings=context.settings,
         )
         pressed = query.message if query and isinstance(query.message, Message) else None
-        await _show(context, chat.id, replies, pressed, user.language_code)
+        await _show(context, chat.id, replies, pressed)
 
 
 async def _show(
@@ -84,7 +84,6 @@ async def _show(
     chat_id: int,
     replies: list[Reply],
     pressed: Message | None,
-    language_code: str | None,
 ) -> None:
     for reply in replies:
         if reply.venue is not None:
@@ -103,11 +102,10 @@ async def _show(
         for piece in pieces:
             await _send(context, chat_id, piece)
         if reply.ask_location:
-            tr = translator(language_code)
+            # Telegram's location button lives in a reply keyboard, which cannot share a
+            # message with the inline keyboard above: it comes with a message of its own.
             await context.bot.send_message(
-                chat_id,
-                tr.gettext("Or share your location with the button below."),
-                reply_markup=location_keyboard(tr.gettext("📍 Share my location")),
+                chat_id, reply.ask_location, reply_markup=location_keyboard(reply.ask_location)
             )
 
 

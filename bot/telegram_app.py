@@ -22,10 +22,11 @@ from telegram.ext import (
 )
 
 from bot import handlers, logs
+from bot.commands import COMMANDS
 from bot.database import Database, open_database
 from bot.limiter import RetryingRateLimiter
 from bot.services import BotData, TremplinContext
-from catalog.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translator
+from catalog.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
 from catalog.settings import Settings
 from catalog.snapshot import CatalogSnapshot
 
@@ -33,18 +34,6 @@ logger = logging.getLogger(__name__)
 
 TremplinApplication = Application[Any, TremplinContext, Any, Any, BotData, Any]
 
-# The commands shown in Telegram's menu, in every interface language.
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", N_("Start again")),
-    ("search", N_("Search offers with your own words")),
-    ("profile", N_("See and change your answers")),
-    ("favorites", N_("Your saved offers")),
-    ("language", N_("Change the language")),
-    ("privacy", N_("What we keep about you")),
-    ("forget", N_("Erase everything about you")),
-    ("help", N_("What I can do")),
-    ("cancel", N_("Stop the current question")),
-)
 
 
 def build_application(

@@ -1,0 +1,121 @@
+"""``tremplin chat``: the conversation in a terminal, driven through the real command line."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import pytest
+from sqlmodel import SQLModel
+
+import bot.models  # noqa: F401  (the conversation tables, dropped with the others)
+from bot.cli import main
+from bot.inputs import Command, Press, SharedLocation, Start, Text
+from bot.replies import Button, Reply
+from bot.terminal import read_input, render
+from catalog.db import create_engine
+
+# The README's example: me, 34, new in France, done, French for newcomers, done, anywhere,
+# then the details of the first result.
+README_INPUT = "1\n34\n6\nDone\n3\nDone\n3\n1\n"
+
+
+async def _drop_all(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(SQLModel.metadata.drop_all)
+    await engine.dispose()
+
+
+@pytest.fixture
+def database_url(database_url: str) -> str:
+    """An empty database (PostgreSQL is shared between tests: the terminal's citizen is too)."""
+    asyncio.run(_drop_all(database_url))
+    return database_url
+
+
+def chat(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str,
+         lines: str, *options: str) -> tuple[int, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    code = main(["--database-url", url, "chat", *options])
+    return code, capsys.readouterr().out
+
+
+def test_the_readme_example_walks_to_results(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    code, out = chat(monkeypatch, capsys, database_url, README_INPUT, "--lang", "en")
+    assert code == 0
+    assert "Hello! I am Tremplin" in out
+    assert "How old are you?" in out and "> 34" in out
+    assert "✓ New in France" in out
+    assert "Here are the offers that fit you best:" in out
+    assert "For newcomers to France" in out
+    assert out.count("== ") >= 3  # result cards, then the details of the first one
+    assert "Taught in:" in out  # the details
+
+
+def test_french_by_default_and_end_of_input_exits_cleanly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    code, out = chat(monkeypatch, capsys, database_url, "")
+    assert code == 0
+    assert "Bonjour" in out and "Pour qui cherchez-vous" in out
+
+
+def test_commands_labels_positions_and_free_text(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    lines = "\n".join([
+        "/help", "Answer the questions", "Skip", "/profile", "/language", "Français",
+        "cours de cuisine", "45.7772, 3.0870", "/favorites", "/frobnicate", "999", "",
+        "x" * 10_000, "/forget", "1",
+    ]) + "\n"
+    code, out = chat(monkeypatch, capsys, database_url, lines, "--lang", "en")
+    assert code == 0
+    assert "/cancel — Stop the questions" in out
+    assert "Your answers:" in out
+    assert "Désormais, je vous écris en Français." in out
+    assert "Vos mots" in out and "cours de cuisine" in out
+    assert "km" in out
+    assert "Je ne connais pas la commande /frobnicate." in out
+    assert "j'ai effacé tout ce que je savais sur vous" in out
+
+
+def test_saved_offers_outlive_the_chat(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    chat(monkeypatch, capsys, database_url, "/search anglais\nSave\n", "--lang", "en")
+    code, out = chat(monkeypatch, capsys, database_url, "/favorites\n", "--lang", "en")
+    assert code == 0 and "You have saved 1 offer:" in out
+
+
+def test_render_numbers_buttons_across_replies_and_shows_links() -> None:
+    replies = [
+        Reply("One", buttons=((Button("A", "a"), Button("Site", url="https://x.org")),)),
+        Reply("Two", title="Card", buttons=((Button("B", "b"),),), ask_location="📍 Share my location"),
+    ]
+    text, buttons = render(replies)
+    assert [b.action for b in buttons] == ["a", "b"]
+    assert "1. A" in text and "[Site: https://x.org]" in text and "2. B" in text
+    assert "== Card ==" in text and "LATITUDE, LONGITUDE" in text  # French by default
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("1", Press("a")),
+        ("2", Press("b")),
+        ("3", Text("3")),
+        ("✓ beta", Press("b")),
+        ("BETA", Press("b")),
+        ("/start topic-digital", Start("topic-digital")),
+        ("/Search cours de cuisine", Command("search", "cours de cuisine")),
+        ("45.7, 3.08", SharedLocation(45.7, 3.08)),
+        ("  hello  ", Text("hello")),
+        ("", None),
+    ],
+)
+def test_read_input(line: str, expected: object) -> None:
+    buttons = [Button("Alpha", "a"), Button("✓ Beta", "b")]
+    assert read_input(line, buttons) == expected
