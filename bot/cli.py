@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from catalog.i18n import LANGUAGES
 from catalog.settings import Settings, SettingsError, load_settings
@@ -98,7 +99,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tremplin`` console script."""
     args = _parser().parse_args(argv)
-    overrides: dict[str, object] = {}
+    overrides: dict[str, Any] = {}
     if args.database_url:
         overrides["database_url"] = args.database_url
     try:

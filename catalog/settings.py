@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -42,7 +42,12 @@ class Settings(BaseSettings):
     """Every setting of Tremplin; see the configuration table in the README."""
 
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        # `TREMPLIN_X=` (as .env.example leaves optional settings) counts as unset.
+        env_ignore_empty=True,
     )
 
     telegram_token: SecretStr | None = None
@@ -89,10 +94,10 @@ class Settings(BaseSettings):
         return value
 
 
-def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> Settings:
+def load_settings(env_file: Path | None = Path(".env"), **overrides: Any) -> Settings:
     """Read the settings once; raise :class:`SettingsError` naming the first bad variable."""
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **overrides)
     except ValidationError as error:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
