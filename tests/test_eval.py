@@ -1,0 +1,130 @@
+"""Matching quality on the evaluation set (tests/data/eval, rules in its RULES.md).
+
+nDCG@5 uses graded relevance with the exponential gain 2^rel - 1 (2 -> 3, 1 -> 1) and a log2
+discount; the ideal ranking is built from the judged relevant offers. Unjudged offers gain 0.
+A forbidden offer anywhere in the top 10 is a hard failure.
+
+Run ``python -m tests.test_eval`` to print the figures, with a naive baseline for comparison
+(rapidfuzz ``process.extract`` of the query text over each offer's fields, no filters).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import process
+
+from catalog.csvio import read_csv
+from catalog.matcher import CatalogIndex, match
+from catalog.offer import Offer
+from catalog.profile import Profile
+
+EVAL = Path(__file__).parent / "data" / "eval"
+TODAY = date(2026, 12, 1)
+MIN_NDCG = 0.88
+
+Ranker = Callable[[dict[str, Any]], list[str]]
+
+
+@dataclass(frozen=True)
+class Report:
+    ndcg: float
+    ndcg_linear: float
+    forbidden_hits: list[tuple[str, str]]  # (qid, offer id)
+    per_query: dict[str, float]
+
+
+def load_offers() -> list[Offer]:
+    return read_csv((EVAL / "catalogue.csv").read_bytes())
+
+
+def load_queries() -> list[dict[str, Any]]:
+    lines = (EVAL / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def profile_of(raw: dict[str, Any]) -> Profile:
+    """The matcher's profile for a query of the set (missing fields: not given)."""
+    near = raw.get("near")
+    return Profile(
+        age=raw.get("age"),
+        situations=frozenset(raw.get("situations", ())),
+        topics=frozenset(raw.get("topics", ())),
+        text=raw.get("text", ""),
+        near=(float(near[0]), float(near[1])) if near else None,
+        free_only=bool(raw.get("free_only", False)),
+        online_only=bool(raw.get("online_only", False)),
+        lang=raw.get("lang", "fr"),
+    )
+
+
+def dcg(gains: Sequence[float]) -> float:
+    return sum(gain / math.log2(rank + 2) for rank, gain in enumerate(gains))
+
+
+def ndcg_at(ranked: Sequence[str], relevant: dict[str, int], k: int = 5,
+            gain: Callable[[int], float] = lambda rel: 2.0**rel - 1) -> float:
+    ideal = dcg(sorted((gain(rel) for rel in relevant.values()), reverse=True)[:k])
+    actual = dcg([gain(relevant.get(offer_id, 0)) for offer_id in ranked[:k]])
+    return actual / ideal if ideal else 0.0
+
+
+def evaluate(rank: Ranker, queries: list[dict[str, Any]]) -> Report:
+    per_query: dict[str, float] = {}
+    linear: list[float] = []
+    hits: list[tuple[str, str]] = []
+    for query in queries:
+        ranked = rank(query["profile"])
+        per_query[query["qid"]] = ndcg_at(ranked, query["relevant"])
+        linear.append(ndcg_at(ranked, query["relevant"], gain=float))
+        hits += [(query["qid"], oid) for oid in ranked[:10] if oid in query["forbidden"]]
+    mean = sum(per_query.values()) / len(per_query)
+    return Report(mean, sum(linear) / len(linear), hits, per_query)
+
+
+def matcher_ranker(offers: list[Offer]) -> Ranker:
+    index = CatalogIndex(offers)
+    return lambda raw: [found.offer.id for found in
+                        match(profile_of(raw), index, today=TODAY, limit=10)]
+
+
+def baseline_ranker(offers: list[Offer]) -> Ranker:
+    """The naive baseline: fuzzy similarity of the raw text to every field, no filter."""
+    choices = {
+        offer.id: " ".join([offer.title, offer.description, " ".join(offer.keywords),
+                            *(f"{t.title} {t.description}" for t in offer.translations.values())])
+        for offer in offers
+    }
+    return lambda raw: [key for _, _, key in
+                        process.extract(raw.get("text", ""), choices, limit=10)]
+
+
+def test_matcher_quality() -> None:
+    offers, queries = load_offers(), load_queries()
+    report = evaluate(matcher_ranker(offers), queries)
+    assert report.forbidden_hits == []
+    weakest = sorted(report.per_query.items(), key=lambda item: item[1])[:5]
+    assert report.ndcg >= MIN_NDCG, f"nDCG@5 {report.ndcg:.3f}; weakest: {weakest}"
+
+
+def main() -> None:
+    offers, queries = load_offers(), load_queries()
+    for name, ranker in (("matcher", matcher_ranker(offers)),
+                         ("baseline", baseline_ranker(offers))):
+        report = evaluate(ranker, queries)
+        print(f"{name:9} nDCG@5 {report.ndcg:.3f} (gain 2^rel-1), {report.ndcg_linear:.3f} "
+              f"(gain rel); forbidden in top 10: {len(report.forbidden_hits)}")
+        if name == "matcher":
+            for qid, score in sorted(report.per_query.items(), key=lambda item: item[1]):
+                if score < 1.0:
+                    print(f"    {qid} {score:.3f}")
+
+
+if __name__ == "__main__":
+    main()
