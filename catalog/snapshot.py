@@ -66,7 +66,9 @@ class CatalogSnapshot:
             version = await catalogue_version(session=session)
             if self._index is None or version != self._version:
                 offers = await load_offers(session=session)
-                self._index = CatalogIndex(offers)
+                # Building takes ~0.5 s at 10,000 offers: off the event loop, so that other
+                # conversations go on meanwhile.
+                self._index = await asyncio.to_thread(CatalogIndex, offers)
                 self._version = version
             self._checked_at = self._clock()
             return self._index
