@@ -34,8 +34,13 @@ def database_url(database_url: str) -> str:
     return database_url
 
 
-def chat(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str,
-         lines: str, *options: str) -> tuple[int, str]:
+def chat(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    url: str,
+    lines: str,
+    *options: str,
+) -> tuple[int, str]:
     monkeypatch.setattr("sys.stdin", io.StringIO(lines))
     code = main(["--database-url", url, "chat", *options])
     return code, capsys.readouterr().out
@@ -66,11 +71,28 @@ def test_french_by_default_and_end_of_input_exits_cleanly(
 def test_commands_labels_positions_and_free_text(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
 ) -> None:
-    lines = "\n".join([
-        "/help", "Answer the questions", "Skip", "/profile", "/language", "Français",
-        "cours de cuisine", "45.7772, 3.0870", "/favorites", "/frobnicate", "999", "",
-        "x" * 10_000, "/forget", "1",
-    ]) + "\n"
+    lines = (
+        "\n".join(
+            [
+                "/help",
+                "Answer the questions",
+                "Skip",
+                "/profile",
+                "/language",
+                "Français",
+                "cours de cuisine",
+                "45.7772, 3.0870",
+                "/favorites",
+                "/frobnicate",
+                "999",
+                "",
+                "x" * 10_000,
+                "/forget",
+                "1",
+            ]
+        )
+        + "\n"
+    )
     code, out = chat(monkeypatch, capsys, database_url, lines, "--lang", "en")
     assert code == 0
     assert "/cancel — Stop the questions" in out
@@ -93,7 +115,9 @@ def test_saved_offers_outlive_the_chat(
 def test_render_numbers_buttons_across_replies_and_shows_links() -> None:
     replies = [
         Reply("One", buttons=((Button("A", "a"), Button("Site", url="https://x.org")),)),
-        Reply("Two", title="Card", buttons=((Button("B", "b"),),), ask_location="📍 Share my location"),
+        Reply(
+            "Two", title="Card", buttons=((Button("B", "b"),),), ask_location="📍 Share my location"
+        ),
     ]
     text, buttons = render(replies)
     assert [b.action for b in buttons] == ["a", "b"]
