@@ -18,19 +18,22 @@ from sqlalchemy import bindparam, insert, update
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from catalog.audit import lock_catalogue, record_import
 from catalog.columns import COLUMNS
 from catalog.csvio import offer_cells, read_csv
 from catalog.jsonio import read_json
-from catalog.models import ImportRecord, OfferRecord
+from catalog.lheo import read_lheo
+from catalog.models import OfferRecord
 from catalog.offer import Offer
 from catalog.store import record_fields, to_offer
+from catalog.xlsxio import read_xlsx
 
-FORMATS: dict[str, str] = {".csv": "csv", ".json": "json"}
+FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".xml": "lheo"}
 _CHUNK = 1000  # ids per "IN (...)": well under SQLite's and asyncpg's parameter limits
 
 
 class UnknownFormat(ValueError):
-    """A file name whose extension is neither .csv nor .json."""
+    """A file name whose extension is none of .csv, .json, .xlsx and .xml."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +65,20 @@ class ImportPlan:
 
 
 def file_format(name: str) -> str:
-    """``csv`` or ``json``, from the extension of a file name; :class:`UnknownFormat` otherwise."""
+    """``csv``, ``json``, ``xlsx`` or ``lheo``, from a file name; else :class:`UnknownFormat`."""
     suffix = PurePath(name).suffix.lower()
     if suffix not in FORMATS:
-        raise UnknownFormat(f"unknown file type {suffix or '(none)'!r}: use .csv or .json")
+        raise UnknownFormat(
+            f"unknown file type {suffix or '(none)'!r}: use .csv or .json"
+            " (or .xlsx, or .xml for LHEO)"
+        )
     return FORMATS[suffix]
 
 
 def read_offers(data: bytes, format: str) -> list[Offer]:
     """The offers of a file's bytes; :class:`~catalog.validation.InvalidCatalogue` if any error."""
-    return read_json(data) if format == "json" else read_csv(data)
+    readers = {"json": read_json, "xlsx": read_xlsx, "lheo": read_lheo}
+    return readers.get(format, read_csv)(data)
 
 
 def changed_columns(old: Offer, new: Offer) -> tuple[str, ...]:
@@ -159,24 +166,21 @@ async def import_offers(
 ) -> ImportPlan:
     """Plan and, unless ``dry_run``, apply an import with its audit record, in one transaction."""
     try:
+        await lock_catalogue(session)
         plan = await plan_import(session=session, offers=offers, replace=replace)
         if dry_run:
             await session.rollback()
             return plan
-        await apply_plan(session=session, plan=plan)
-        session.add(
-            ImportRecord(
-                at=datetime.now(UTC),
-                actor=actor,
-                source=source,
-                checksum=checksum,
-                format=format,
-                added=len(plan.added) + len(plan.revived),
-                updated=len(plan.updated),
-                unchanged=len(plan.unchanged),
-                retired=len(plan.retired),
-            )
+        # The audit row and the before-images first: they copy the offers as they still are.
+        await record_import(
+            session=session,
+            plan=plan,
+            source=source,
+            checksum=checksum,
+            format=format,
+            actor=actor,
         )
+        await apply_plan(session=session, plan=plan)
         await session.commit()
     except BaseException:
         await session.rollback()

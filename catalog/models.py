@@ -69,3 +69,7 @@ class ImportRecord(SQLModel, table=True):
     updated: int = 0
     unchanged: int = 0
     retired: int = 0
+    # Set when the import was undone (``tremplin catalog rollback``); its before-images are in
+    # ``catalog.audit_models``.
+    rolled_back_at: datetime | None = None
+    rolled_back_by: str = ""
