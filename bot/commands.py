@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import offers, questions, results
-from bot.context import Context, ForgetUser, Outcome, SetLanguage, tr_of
+from bot.context import Context, ForgetUser, Outcome, Record, SetLanguage, tr_of
 from bot.replies import Button, Reply, in_rows
 from bot.state import Answers, Conversation, Step
+from catalog.facts import Kind
 from catalog.i18n import LANGUAGE_NAMES, LANGUAGES, N_, normalise_language
 from catalog.vocabulary import AUDIENCES, MISSIONS, TOPICS
 
@@ -85,19 +86,24 @@ def start(state: Conversation, payload: str | None, ctx: Context, *, greet: bool
     before: list[Reply] = [greeting(fresh, ctx)] if greet else [
         Reply(tr.gettext("Let us start again. Your saved offers are kept."))]
     kind, _, value = (payload or "").partition("-")
+    via = "start" if greet else "restart"
     if kind == "topic" and value in TOPICS:
         fresh = fresh.with_answers(topics=(value,))
         before.append(Reply(tr.gettext("You are looking for: {topic}.").format(
             topic=tr.gettext(TOPICS[value]))))
+        via = "topic"
     elif kind == "mission" and value in MISSIONS:
         # In vocabulary order, like every selection (equal answers are equal states).
         fresh = fresh.with_answers(
             topics=tuple(code for code in TOPICS if code in MISSION_TOPICS[value]))
         before.append(Reply(tr.gettext("Theme: {mission}.").format(
             mission=tr.gettext(MISSIONS[value]))))
+        via = "mission"
     elif kind == "offer" and (offer := ctx.index.get(value)) is not None:
         before.append(offers.details(fresh, offer, ctx).replies[0])
-    return questions.ask(fresh, ctx, *before)
+        via = "offer"
+    started = Record(Kind.STARTED, {"via": via})
+    return questions.ask(fresh, ctx, *before).after(effects=(started,))
 
 
 def show_help(state: Conversation, ctx: Context, *before: Reply) -> Outcome:

@@ -1,12 +1,14 @@
 """What one engine step reads besides the state (:class:`Context`) and what it returns.
 
 The engine is pure: the world it needs comes in a :class:`Context`, and what it wants done to
-the world (save a favourite, erase a user...) goes out as effects in the :class:`Outcome`,
+the world (save a favourite, erase a user, note a fact for the statistics...) goes out as
+effects in the :class:`Outcome`,
 applied by the storage in the same transaction as the new state.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -53,7 +55,16 @@ class SetLanguage:
     language: str
 
 
-Effect = SaveFavourite | RemoveFavourite | ForgetUser | SetLanguage
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A fact for the usage statistics (``catalog.facts.Kind``): codes and offer ids only,
+    never the citizen's words; the storage adds the pseudonymous user, the day, the language."""
+
+    kind: str
+    facts: Mapping[str, object] = field(default_factory=dict)
+
+
+Effect = SaveFavourite | RemoveFavourite | ForgetUser | SetLanguage | Record
 
 
 @dataclass(frozen=True, slots=True)

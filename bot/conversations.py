@@ -1,12 +1,15 @@
 """The one entry point front ends call: one input of one chat, processed in one transaction.
 
 Load the chat's state (locked on PostgreSQL, so two replicas never interleave one chat), run
-the pure engine, apply its effects (favourites, language, erasing the user), save the new state,
-commit. A restart or another replica therefore resumes any conversation exactly where it was.
+the pure engine, apply its effects (favourites, language, erasing the user), record its facts
+for the statistics under the citizen's pseudonym (``catalog.events``), save the new state,
+commit. A restart or another replica therefore resumes any conversation exactly where it was,
+and the statistics never count a step that was not saved.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -19,6 +22,8 @@ from bot.context import (
     Context,
     Effect,
     ForgetUser,
+    Outcome,
+    Record,
     RemoveFavourite,
     SaveFavourite,
     SetLanguage,
@@ -28,7 +33,9 @@ from bot.inputs import Input
 from bot.models import Citizen, ConversationRecord, Favourite
 from bot.replies import Reply
 from bot.state import Conversation
+from catalog import events
 from catalog.db import SessionMaker
+from catalog.facts import Kind
 from catalog.i18n import normalise_language
 from catalog.models import utcnow
 from catalog.settings import Settings
@@ -81,8 +88,13 @@ async def _favourites(session: AsyncSession, user_id: int) -> tuple[str, ...]:
     return tuple((await session.exec(query)).all())
 
 
-async def forget(*, session: AsyncSession, user_id: int, chat_id: int) -> None:
-    """Delete every row about the citizen and their chat (not committed)."""
+async def forget(
+    *, session: AsyncSession, user_id: int, chat_id: int, user_key: str | None = None
+) -> None:
+    """Delete every row about the citizen and their chat, their statistics events included
+    when ``user_key`` (their pseudonym) is given (not committed)."""
+    if user_key is not None:
+        await events.forget(session=session, user_key=user_key)
     await session.exec(delete(Favourite).where(col(Favourite.user_id) == user_id))
     await session.exec(
         delete(ConversationRecord).where(
@@ -93,7 +105,9 @@ async def forget(*, session: AsyncSession, user_id: int, chat_id: int) -> None:
     await session.exec(delete(Citizen).where(col(Citizen.user_id) == user_id))
 
 
-async def _apply(session: AsyncSession, effect: Effect, user_id: int, chat_id: int) -> None:
+async def _apply(
+    session: AsyncSession, effect: Effect, user_id: int, chat_id: int, user_key: str | None
+) -> None:
     match effect:
         case SaveFavourite(offer_id=offer_id):
             await session.exec(
@@ -108,7 +122,19 @@ async def _apply(session: AsyncSession, effect: Effect, user_id: int, chat_id: i
             await session.exec(
                 update(Citizen).where(col(Citizen.user_id) == user_id).values(language=language))
         case ForgetUser():
-            await forget(session=session, user_id=user_id, chat_id=chat_id)
+            await forget(session=session, user_id=user_id, chat_id=chat_id, user_key=user_key)
+        case Record():
+            pass  # written all together, after the effects: see _facts
+
+
+def _facts(outcome: Outcome, new: bool) -> list[tuple[str, Mapping[str, object]]]:
+    """The step's facts for the statistics; after /forget only that it happened, anonymous."""
+    if outcome.forgets:
+        return [(Kind.FORGET, {})]
+    facts = [(effect.kind, effect.facts) for effect in outcome.effects
+             if isinstance(effect, Record)]
+    # A state never greeted is a chat seen for the first time (or again after /forget).
+    return [(Kind.NEW, {}), *facts] if new else facts
 
 
 async def process(
@@ -135,8 +161,14 @@ async def process(
             contact=settings.contact,
         )
         outcome = step(state, event, context)
+        key = events.stats_key(settings)
+        user_key = events.pseudonym(key, user_id) if key else None
         for effect in outcome.effects:
-            await _apply(session, effect, user_id, chat_id)
+            await _apply(session, effect, user_id, chat_id, user_key)
+        if user_key is not None:
+            await events.record(session=session, user_key=user_key, day=context.today,
+                                language=outcome.state.language,
+                                facts=_facts(outcome, new=not state.greeted))
         if not outcome.forgets:
             await session.exec(
                 update(ConversationRecord)
@@ -147,9 +179,19 @@ async def process(
     return list(outcome.replies)
 
 
-async def mark_inactive(*, sessions: SessionMaker, user_id: int) -> None:
-    """The citizen blocked the bot: stop counting them as reachable."""
+async def mark_inactive(
+    *, sessions: SessionMaker, user_id: int, settings: Settings | None = None,
+    today: date | None = None,
+) -> None:
+    """The citizen blocked the bot: stop counting them as reachable (and count it, anonymously,
+    when statistics are recorded)."""
     async with sessions() as session:
-        await session.exec(
-            update(Citizen).where(col(Citizen.user_id) == user_id).values(active=False))
+        language = (await session.exec(
+            update(Citizen).where(col(Citizen.user_id) == user_id).values(active=False)
+            .returning(Citizen.__table__.c.language)  # type: ignore[attr-defined]
+        )).scalar_one_or_none()
+        if settings is not None and events.stats_key(settings):
+            await events.record(session=session, user_key="", day=today or date.today(),
+                                language=language or normalise_language(None),
+                                facts=[(Kind.BLOCKED, {})])
         await session.commit()

@@ -11,12 +11,14 @@ import math
 from dataclasses import replace
 
 from bot import actions, commands, offers, questions, results
-from bot.context import Context, Effect, Outcome, tr_of
+from bot.context import Context, Effect, Outcome, Record, SaveFavourite, tr_of
 from bot.inputs import Command, Input, Press, SharedLocation, Start, Text, Unsupported, sanitise
 from bot.replies import ACTION_LIMIT, Reply
 from bot.state import Conversation, Step
+from catalog.facts import Kind
 from catalog.geo import haversine_km
 from catalog.i18n import LANGUAGES
+from catalog.offer import Offer
 
 __all__ = ["Context", "Effect", "Outcome", "step"]
 
@@ -85,11 +87,18 @@ def _location(state: Conversation, latitude: float, longitude: float, ctx: Conte
                                "in {city}.").format(city=ctx.city))
         if state.step in _BEFORE_WHERE:
             return Outcome(anywhere, (far, *commands.here(anywhere, ctx)))
-        return results.show(anywhere, ctx).after(far)
+        return results.show(anywhere, ctx).after(far, effects=_where_answered(anywhere))
     located = state.with_answers(where="location", location=point, neighbourhood=None)
     if state.step in _BEFORE_WHERE:
         return _say(located, ctx, tr.gettext("Thank you, I noted your location."))
-    return results.show(located, ctx)
+    return results.show(located, ctx).after(effects=_where_answered(located))
+
+
+def _where_answered(state: Conversation) -> tuple[Effect, ...]:
+    """A location shared at the "where" question answers it (elsewhere it changes it)."""
+    if state.step in (Step.WHERE, Step.NEIGHBOURHOOD):
+        return (questions.answered(state),)
+    return ()
 
 
 def _press(state: Conversation, action: str, ctx: Context) -> Outcome | None:
@@ -149,7 +158,17 @@ def _offer(state: Conversation, verb: str, ref: str, ctx: Context) -> Outcome | 
     if offer is None:
         return _say(state, ctx, tr_of(state).gettext("This offer is no longer available."))
     if verb == actions.SAVE:
-        return offers.save(state, offer_id, ctx)
+        saved = offers.save(state, offer_id, ctx)
+        # Counted only when it was saved now (not already saved, nor the list full).
+        if not any(isinstance(effect, SaveFavourite) for effect in saved.effects):
+            return saved
+        return saved.after(effects=(_about(Kind.SAVED, offer),))
     if verb == actions.MAP:
-        return offers.show_map(state, offer, ctx)
-    return offers.details(state, offer, ctx)
+        shown = offers.show_map(state, offer, ctx)
+        return shown.after(effects=(_about(Kind.MAP, offer),)) if shown else None
+    return offers.details(state, offer, ctx).after(effects=(_about(Kind.OPENED, offer),))
+
+
+def _about(kind: Kind, offer: Offer) -> Record:
+    """The statistics' fact of an action on one offer."""
+    return Record(kind, {"offer": offer.id, "missions": offer.missions})

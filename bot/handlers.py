@@ -13,6 +13,7 @@ from bot.conversations import mark_inactive, process
 from bot.flood import Verdict
 from bot.rendering import Chunk, chunks, location_keyboard
 from bot.replies import Reply
+from bot.retry import retrying
 from bot.services import TremplinContext
 from bot.updates import to_input
 from catalog.i18n import translator
@@ -66,14 +67,18 @@ async def converse(update: Update, context: TremplinContext) -> None:
         # Answered first, whatever follows: Telegram shows a spinner until it is.
         await query.answer()
     async with context.bot_data.locks.hold(chat.id):
-        replies = await process(
-            sessions=context.database.sessions,
-            chat_id=chat.id,
-            user_id=user.id,
-            language_code=user.language_code,
-            event=event,
-            catalog=context.catalog,
-            settings=context.settings,
+        # Retried when the database connection dies mid-step (see bot.retry): the update is
+        # already acknowledged to Telegram, so giving up would lose the citizen's answer.
+        replies = await retrying(
+            lambda: process(
+                sessions=context.database.sessions,
+                chat_id=chat.id,
+                user_id=user.id,
+                language_code=user.language_code,
+                event=event,
+                catalog=context.catalog,
+                settings=context.settings,
+            )
         )
         pressed = query.message if query and isinstance(query.message, Message) else None
         await _show(context, chat.id, replies, pressed)
@@ -145,7 +150,9 @@ async def on_error(update: object, context: TremplinContext) -> None:
     user = update.effective_user if isinstance(update, Update) else None
     user_id = user.id if user else None
     if isinstance(error, Forbidden) and user_id is not None:
-        await mark_inactive(sessions=context.database.sessions, user_id=user_id)
+        await mark_inactive(
+            sessions=context.database.sessions, user_id=user_id, settings=context.settings
+        )
         logger.info("event=blocked user=%s", user_id)
         return
     logger.error("event=update_failed user=%s error=%r", user_id, error, exc_info=error)

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot import actions, results
-from bot.context import Context, Outcome, tr_of
+from bot.context import Context, Outcome, Record, tr_of
 from bot.replies import Button, Reply, in_rows
 from bot.state import AGE_BRACKETS, MAX_AGE, MAX_CHILDREN, WHO_CHOICES, Conversation, Step
+from catalog.facts import Kind, age_bracket
 from catalog.i18n import N_, Translator
 from catalog.text import words
 from catalog.vocabulary import AUDIENCES, TOPICS
@@ -207,14 +208,40 @@ def ask(state: Conversation, ctx: Context, *replies: Reply) -> Outcome:
     return Outcome(state, (*replies, prompt(state, ctx)))
 
 
-def advance(state: Conversation, ctx: Context) -> Outcome:
-    """The question answered: on to the next one, or to the results."""
+def answered(state: Conversation, *, skipped: bool = False) -> Record:
+    """The statistics' fact that the current question was answered: codes, never words.
+
+    A typed age becomes its bracket; the children's ages, a neighbourhood's name and a
+    location are not kept (only that the question was answered, and how: ``where`` codes).
+    """
+    answers = state.answers
+    step = Step.WHERE if state.step == Step.NEIGHBOURHOOD else state.step
+    codes: tuple[str, ...] = ()
+    if not skipped:
+        match step:
+            case Step.WHO:
+                codes = (answers.who,) if answers.who else ()
+            case Step.AGE:
+                bracket = answers.age_bracket or age_bracket(answers.age)
+                codes = (bracket,) if bracket else ()
+            case Step.SITUATION:
+                codes = answers.situations
+            case Step.INTERESTS:
+                codes = answers.topics
+            case Step.WHERE:
+                codes = (answers.where,) if answers.where else ()
+    return Record(Kind.ANSWERED, {"step": step.value, "codes": codes, "skipped": skipped})
+
+
+def advance(state: Conversation, ctx: Context, *, skipped: bool = False) -> Outcome:
+    """The question answered (or skipped): on to the next one, or to the results."""
     following = next_step(state)
+    fact = answered(state, skipped=skipped)
     # Editing one answer from /profile goes back to the results, unless the answer needs its
     # follow-up (the children's ages after "my child").
     if following == Step.RESULTS or (state.editing and following != Step.CHILD_AGES):
-        return results.show(replace(state, editing=False), ctx)
-    return ask(replace(state, step=following), ctx)
+        return results.show(replace(state, editing=False), ctx).after(effects=(fact,))
+    return ask(replace(state, step=following), ctx).after(effects=(fact,))
 
 
 def back(state: Conversation, ctx: Context) -> Outcome:
@@ -227,7 +254,7 @@ def press(state: Conversation, value: str, ctx: Context) -> Outcome | None:
     if value == BACK and state.step != Step.WHO:
         return back(state, ctx)
     if value == SKIP:
-        return advance(state, ctx)
+        return advance(state, ctx, skipped=True)
     answers = state.answers
     match state.step:
         case Step.WHO if value in WHO_CHOICES:
@@ -267,7 +294,7 @@ def _toggle(chosen: tuple[str, ...], code: str, vocabulary: dict[str, str]) -> t
 def pick_neighbourhood(state: Conversation, name: str, ctx: Context) -> Outcome:
     """The citizen chose a neighbourhood: search around its centre."""
     changed = state.with_answers(where="neighbourhood", neighbourhood=name, location=None)
-    return results.show(replace(changed, editing=False), ctx)
+    return results.show(replace(changed, editing=False), ctx).after(effects=(answered(changed),))
 
 
 def _numbers(text: str) -> list[int]:

@@ -6,16 +6,21 @@ aside (and which one), and given a person to ask.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot import cards
-from bot.context import Context, Outcome, tr_of
+from bot.context import Context, Outcome, Record, tr_of
 from bot.replies import Button, Reply
 from bot.state import Conversation, Step
 from catalog import reasons as why
+from catalog.facts import Found, Kind
 from catalog.i18n import N_
+from catalog.keywords import search_keywords
 from catalog.matcher import Match, alternatives, match
 from catalog.profile import Profile
+from catalog.text import infer_topics
+from catalog.vocabulary import TOPICS
 
 PAGE = 3
 # The furthest page a citizen can reach; stops a forged offset from scanning forever.
@@ -117,6 +122,25 @@ def _contact(state: Conversation, ctx: Context) -> str:
     return "\n" + tr.gettext("You can also ask a person: {contact}.").format(contact=ctx.contact)
 
 
+def _facts(state: Conversation, offset: int, outcome: Found,
+           found: Sequence[Match]) -> tuple[Record, ...]:
+    """The statistics' facts of a results page: what was asked (codes), what was shown, and
+    the words of a search that found no good result, stripped of personal data."""
+    answers = state.answers
+    asked = set(answers.topics) | infer_topics(answers.text)
+    shown = Record(Kind.RESULTS, {
+        "page": offset // PAGE,
+        "outcome": outcome,
+        "topics": tuple(code for code in TOPICS if code in asked),
+        "situations": answers.situations,
+        "offers": {item.offer.id: item.offer.missions for item in found[:PAGE]},
+    })
+    keywords = search_keywords(answers.text) if outcome in (Found.RELAXED, Found.NONE) else ""
+    if not keywords:
+        return (shown,)
+    return shown, Record(Kind.UNMET_SEARCH, {"keywords": keywords})
+
+
 def show(state: Conversation, ctx: Context, *, offset: int = 0) -> Outcome:
     """The results page at ``offset`` for the answers so far."""
     tr = tr_of(state)
@@ -133,19 +157,24 @@ def show(state: Conversation, ctx: Context, *, offset: int = 0) -> Outcome:
         if offset == 0 and state.answers.text:
             header += "\n" + tr.gettext("Your words: “{text}”").format(text=state.answers.text)
         shown = [_card(item, state, ctx) for item in found[:PAGE]]
-        return Outcome(state, (Reply(header), *shown, footer(state, ctx, next_text, more=more)))
+        facts = _facts(state, offset, Found.GOOD if offset == 0 else Found.MORE, found)
+        return Outcome(state, (Reply(header), *shown, footer(state, ctx, next_text, more=more)),
+                       facts)
     if offset > 0:
         return Outcome(state, (footer(state, ctx, tr.gettext(
-            "That is all I have for these answers.") + " " + next_text),))
+            "That is all I have for these answers.") + " " + next_text),),
+            _facts(state, offset, Found.END, ()))
     closest = alternatives(profile, ctx.index, today=ctx.today, limit=PAGE)
     if closest is None or not closest.matches:
         text = tr.gettext(
             "I found nothing that fits, even leaving one answer aside. "
             "Try other words, or change your answers."
         )
-        return Outcome(state, (footer(state, ctx, text + _contact(state, ctx)),))
+        return Outcome(state, (footer(state, ctx, text + _contact(state, ctx)),),
+                       _facts(state, offset, Found.NONE, ()))
     intro = tr.gettext(RELAXED.get(closest.dropped, RELAXED["topics"]))
     shown = [_card(item, state, ctx) for item in closest.matches[:PAGE]]
     relaxed = closest.dropped if closest.dropped in RELAXED else None
     text = tr.gettext("These do not match every answer you gave.") + _contact(state, ctx)
-    return Outcome(state, (Reply(intro), *shown, footer(state, ctx, text, relaxed=relaxed)))
+    return Outcome(state, (Reply(intro), *shown, footer(state, ctx, text, relaxed=relaxed)),
+                   _facts(state, offset, Found.RELAXED, closest.matches))

@@ -1,0 +1,70 @@
+"""The statistics' daily housekeeping, run by the bot: roll finished days up, purge old events.
+
+A plain asyncio task started in ``post_init`` (PTB's JobQueue would need the ``job-queue``
+extra, APScheduler, for one timer). It runs at start, then every day. Running it twice, or on
+two replicas at once, is harmless: days already rolled up are skipped and a purge deletes
+nothing the first one did not. :func:`catalog.aggregates.purge` is what the tests call, with a
+frozen date.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from catalog.aggregates import Purged, purge
+from catalog.db import SessionMaker
+
+logger = logging.getLogger(__name__)
+
+DAY_SECONDS = 24 * 60 * 60.0
+
+
+class StatsPurge:
+    """Once a day, :func:`catalog.aggregates.purge` with the configured retention."""
+
+    def __init__(
+        self,
+        *,
+        retention_days: int,
+        every: float = DAY_SECONDS,
+        clock: Callable[[], date] = date.today,
+    ) -> None:
+        self._retention_days = retention_days
+        self._every = every
+        self._clock = clock
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self, sessions: SessionMaker) -> Purged:
+        """One roll-up and purge, now."""
+        async with sessions() as session:
+            purged = await purge(session=session, today=self._clock(),
+                                 retention_days=self._retention_days)
+        logger.info("event=stats_purged days_rolled_up=%d events_deleted=%d",
+                    purged.days_rolled_up, purged.events_deleted)
+        return purged
+
+    async def _loop(self, sessions: SessionMaker) -> None:
+        while True:
+            try:
+                await self.run_once(sessions)
+            except Exception:  # a database hiccup must not stop tomorrow's run
+                logger.exception("event=stats_purge_failed")
+            await asyncio.sleep(self._every)
+
+    def start(self, sessions: SessionMaker) -> None:
+        """Run now, then every day, until :meth:`stop`."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(sessions), name="tremplin-stats-purge")
+
+    async def stop(self) -> None:
+        """Cancel the timer (a run in progress is rolled back with its transaction)."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None

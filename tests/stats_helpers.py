@@ -1,0 +1,70 @@
+"""Factories for the statistics tests: a small catalogue, and citizens talking to the storage."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factories
+
+from bot.conversations import process
+from bot.inputs import Input, Press
+from bot.replies import Reply
+from catalog.db import SessionMaker
+from catalog.models import OfferRecord
+from catalog.offer import Offer
+from catalog.settings import Settings
+from catalog.snapshot import CatalogSnapshot
+from catalog.store import record_fields
+
+# Long and random-looking, as TREMPLIN_PSEUDONYM_KEY must be.
+KEY = "x7Qp2LwZ9vR4tY8uB3nM6cK1jH5gF0dS-test-only"
+
+# Three offers, one per kind of need the scripted month has: digital skills (asked and found),
+# French for newcomers (for newcomers only), reading with one's child (two missions).
+OFFERS: tuple[Offer, ...] = (
+    factories.offer("o-digital", title="Atelier informatique", missions=("digital",),
+                    topics=("digital",)),
+    factories.offer("o-french", title="Cours de français langue étrangère",
+                    missions=("inclusive",), topics=("french",), audiences=("newcomer",)),
+    factories.offer("o-family", title="Lire avec son enfant", missions=("family", "lifelong"),
+                    topics=("parenting", "reading")),
+)
+
+
+def stats_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {"database_url": database_url, "pseudonym_key": KEY}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def seed(sessions: SessionMaker, offers: tuple[Offer, ...] = OFFERS) -> None:
+    async with sessions() as session:
+        for offer in offers:
+            session.add(OfferRecord(**record_fields(offer)))
+        await session.commit()
+
+
+class Citizen:
+    """One Telegram user talking to the bot through the storage, on the day they are told."""
+
+    def __init__(self, sessions: SessionMaker, settings: Settings, snapshot: CatalogSnapshot,
+                 user_id: int, language: str = "en") -> None:
+        self.sessions, self.settings, self.snapshot = sessions, settings, snapshot
+        self.user_id, self.language = user_id, language
+        self.replies: list[Reply] = []
+
+    async def send(self, event: Input, day: date) -> list[Reply]:
+        self.replies = await process(
+            sessions=self.sessions, chat_id=self.user_id, user_id=self.user_id,
+            language_code=self.language, event=event, catalog=self.snapshot,
+            settings=self.settings, today=day,
+        )
+        return self.replies
+
+    async def press(self, label: str, day: date) -> list[Reply]:
+        """Press the button labelled ``label`` (ticks ignored) among the last replies."""
+        for reply in reversed(self.replies):
+            for button in reply.all_buttons():
+                if button.label.removeprefix("✓ ") == label and button.action:
+                    return await self.send(Press(button.action), day)
+        raise AssertionError(f"no button {label!r}")

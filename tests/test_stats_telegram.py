@@ -1,0 +1,123 @@
+"""/stats end to end: the real PTB Application against the fake Bot API server.
+
+An admin gets a chart and the figures; anyone else gets exactly the unknown-command answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from fakeapi import BotMessage, FakeBotApi, SimUser
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
+from stats_helpers import KEY
+from telegram_helpers import bot_settings, running_bot, walk_to_results
+
+from bot.database import Database
+from catalog.db import SessionMaker
+from catalog.events import StatsEvent
+from catalog.facts import Kind
+from catalog.sample import ensure_catalogue
+from catalog.settings import Settings
+
+pytestmark = pytest.mark.asyncio
+
+ADMIN, CITIZEN = 8_100_000_001, 8_100_000_002
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest_asyncio.fixture
+async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApi]:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    async with FakeBotApi() as fake:
+        yield fake
+        assert fake.violations == []
+
+
+@pytest_asyncio.fixture
+async def database(engine: AsyncEngine, sessions: SessionMaker) -> Database:
+    async with sessions() as session:
+        await ensure_catalogue(session=session)
+    return Database(engine=engine, sessions=sessions)
+
+
+def settings_for(server: FakeBotApi, database_url: str) -> Settings:
+    return bot_settings(server, database_url, admin_ids=str(ADMIN), pseudonym_key=KEY)
+
+
+async def answer_to(user: SimUser, command: str) -> list[BotMessage]:
+    """Everything the bot sends after ``command``, up to the keyboard that closes it."""
+    await user.send_text(command)
+    messages = [await user.wait_reply()]
+    while not messages[-1].buttons:
+        messages.append(await user.wait_reply())
+    await user.expect_no_reply(within=0.3)
+    return messages
+
+
+async def test_an_admin_gets_the_chart_and_the_figures(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    admin = server.user(ADMIN, "Ada", language_code="en")
+    citizen = server.user(CITIZEN, "Cid", language_code="en")
+    async with running_bot(settings_for(server, database_url), database):
+        await walk_to_results(citizen, "en")
+        await admin.send_text("/stats 7")
+        photo = await admin.wait_for(lambda m: m.kind == "photo", timeout=20)
+        text = await admin.wait_for(lambda m: m.kind == "message", timeout=10)
+    assert photo.file is not None and photo.file.data.startswith(PNG)
+    assert "7" in (photo.text or "")
+    assert (text.text or "").startswith("Tremplin statistics")
+    # One citizen: every count is under the threshold, even the total.
+    assert "Users: < 5 (new: < 5, returning: 0)" in (text.text or "")
+    assert "Started: < 5" in (text.text or "")
+    assert len(server.calls("sendPhoto")) == 1
+
+
+async def test_a_bad_period_gets_the_usage(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    admin = server.user(ADMIN, "Ada", language_code="en")
+    async with running_bot(settings_for(server, database_url), database):
+        await admin.send_text("/stats 12")
+        usage = await admin.wait_reply()
+        await admin.expect_no_reply(within=0.3)
+    assert "/stats 7, /stats 30 or /stats 90" in (usage.text or "")
+    assert server.calls("sendPhoto") == []
+
+
+async def test_anyone_else_gets_the_unknown_command_answer(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    citizen = server.user(CITIZEN, "Cid", language_code="en")
+    async with running_bot(settings_for(server, database_url), database):
+        await answer_to(citizen, "/start")
+        unknown = await answer_to(citizen, "/statz")
+        stats = await answer_to(citizen, "/stats 30")
+    assert [(m.kind, m.text.replace("/statz", "/stats") if m.text else m.text, m.buttons)
+            for m in unknown] == [(m.kind, m.text, m.buttons) for m in stats]
+    assert "I do not know the command /stats." in (stats[0].text or "")
+    assert server.calls("sendPhoto") == []
+    assert not any(m.kind == "photo" for m in citizen.messages)
+
+
+async def test_a_blocked_bot_is_counted_without_knowing_who(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    citizen = server.user(CITIZEN, "Cid", language_code="uk")
+    async with running_bot(settings_for(server, database_url), database):
+        await answer_to(citizen, "/start")
+        server.block_user(CITIZEN)
+        await citizen.send_text("/help")
+        for _ in range(50):
+            async with database.sessions() as session:
+                query = select(StatsEvent).where(col(StatsEvent.kind) == Kind.BLOCKED)
+                blocked = (await session.exec(query)).all()
+            if blocked:
+                break
+            await asyncio.sleep(0.1)
+    assert [(event.user_key, event.conversation, event.language) for event in blocked] == [
+        ("", 0, "uk")]
