@@ -30,9 +30,13 @@ def _parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="the conversation in the terminal, no token needed")
     chat.add_argument("--lang", choices=LANGUAGES, default=None, help="interface language")
 
-    catalog = commands.add_parser("catalog", help="import, export and validate the catalogue")
+    catalog = commands.add_parser(
+        "catalog", help="import, export, validate, check and roll back the catalogue"
+    )
     catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
-    import_ = catalog_commands.add_parser("import", help="import offers from a CSV or JSON file")
+    import_ = catalog_commands.add_parser(
+        "import", help="import offers from a CSV, JSON, Excel (.xlsx) or LHEO (.xml) file"
+    )
     import_.add_argument("file")
     import_.add_argument(
         "--dry-run", action="store_true", help="show what would change, apply nothing"
@@ -40,10 +44,29 @@ def _parser() -> argparse.ArgumentParser:
     import_.add_argument(
         "--replace", action="store_true", help="retire offers absent from the file"
     )
-    export = catalog_commands.add_parser("export", help="export the catalogue (.csv or .json)")
+    export = catalog_commands.add_parser(
+        "export", help="export the catalogue (.csv, .json or .xlsx)"
+    )
     export.add_argument("file")
     validate = catalog_commands.add_parser("validate", help="check a file without importing it")
     validate.add_argument("file")
+    template = catalog_commands.add_parser(
+        "template", help="write an empty catalogue file (.csv or .xlsx) with one example row"
+    )
+    template.add_argument("file")
+    template.add_argument("--force", action="store_true", help="overwrite an existing file")
+    history = catalog_commands.add_parser("history", help="list the applied imports, newest first")
+    history.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    rollback = catalog_commands.add_parser(
+        "rollback", help="restore the catalogue as it was before the last import"
+    )
+    rollback.add_argument(
+        "--dry-run", action="store_true", help="show what would be undone, change nothing"
+    )
+    check = catalog_commands.add_parser(
+        "check", help="stale, incomplete, ended and duplicate offers; missions and topics gaps"
+    )
+    check.add_argument("--today", metavar="YYYY-MM-DD", help="date of the check (default: today)")
 
     match = commands.add_parser("match", help="find the offers that fit a profile")
     match.add_argument("--age", type=int, help="the citizen's age")
@@ -59,8 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--json", action="store_true", help="print one JSON object")
 
     stats = commands.add_parser("stats", help="usage statistics (admins)")
-    stats.add_argument("--days", type=int, default=30)
-    stats.add_argument("--csv", metavar="FILE")
+    stats.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
+    stats.add_argument("--csv", metavar="FILE", help="also write every figure to a CSV file")
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -91,8 +114,9 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return await telegram_app.run(settings)
     if args.command == "stats":
-        print("tremplin stats: not available yet", file=sys.stderr)
-        return EXIT_FAILURE
+        from bot import stats_cli
+
+        return await stats_cli.run(args, settings)
     raise AssertionError(args.command)
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from catalog.sample import ensure_catalogue
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import bot.models  # noqa: F401  (registers the conversation tables before create_schema)
-from catalog.db import SessionMaker, create_engine, create_schema, session_maker
+from catalog.db import SessionMaker, create_engine, session_maker
+from catalog.migrations import upgrade
+from catalog.sample import ensure_catalogue
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +21,22 @@ class Database:
 
 
 async def open_database(url: str, *, load_sample: bool = True) -> Database:
-    """Create missing tables and, on first use with no offer at all, load the sample catalogue."""
+    """Upgrade the schema to the newest migration and, on first use with no offer at all, load
+    the sample catalogue.
+
+    Every start migrates (under a lock, a no-op when up to date), so a replica never runs
+    against an older schema than its code. The tests' throwaway databases skip this and use
+    ``create_all`` (``tests/conftest.py``): faster, and ``tests/test_migrations.py`` proves
+    both give the same schema.
+    """
     engine = create_engine(url)
-    await create_schema(engine)
-    sessions = session_maker(engine)
-    if load_sample:
-        async with sessions() as session:
-            await ensure_catalogue(session=session)
+    try:
+        await upgrade(engine)
+        sessions = session_maker(engine)
+        if load_sample:
+            async with sessions() as session:
+                await ensure_catalogue(session=session)
+    except BaseException:
+        await engine.dispose()
+        raise
     return Database(engine=engine, sessions=sessions)

@@ -15,17 +15,19 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    CommandHandler,
     ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot import handlers, logs
+from bot import admin, handlers, logs, maintainers
 from bot.commands import COMMANDS
 from bot.database import Database, open_database
 from bot.limiter import RetryingRateLimiter
 from bot.services import BotData, TremplinContext
+from bot.stats_job import StatsPurge
 from catalog.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
 from catalog.settings import Settings
 from catalog.snapshot import CatalogSnapshot
@@ -47,6 +49,8 @@ def build_application(
     if settings.telegram_token is None:
         raise ValueError("TREMPLIN_TELEGRAM_TOKEN is required")
     root = settings.telegram_api_url.rstrip("/")
+    # Statistics: finished days rolled up and old raw events purged, daily (bot.stats_job).
+    stats_purge = StatsPurge(retention_days=settings.stats_retention_days)
 
     async def post_init(application: TremplinApplication) -> None:
         data = application.bot_data
@@ -54,8 +58,10 @@ def build_application(
         data.database = database or await open_database(settings.database_url)
         data.catalog = CatalogSnapshot()
         await _register_commands(application)
+        stats_purge.start(data.database.sessions)
 
     async def post_shutdown(application: TremplinApplication) -> None:
+        await stats_purge.stop()
         if database is None:  # we opened it, we close it
             await application.bot_data.database.close()
 
@@ -72,15 +78,21 @@ def build_application(
         .post_shutdown(post_shutdown)
         .build()
     )
+    private = filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED
     application.add_handlers(
         {
             -2: [TypeHandler(Update, handlers.guard_private)],
             -1: [TypeHandler(Update, handlers.limit_flood)],
             0: [
+                # Maintainers' buttons, files and commands first; their handlers pass anyone
+                # else's file or command on to the conversation.
+                CallbackQueryHandler(maintainers.on_button, pattern=maintainers.BUTTON_PATTERN),
+                MessageHandler(private & filters.Document.ALL, maintainers.on_document),
+                CommandHandler(maintainers.COMMANDS, maintainers.on_command, filters=private),
+                # Admins' /stats; anyone else's goes on to the conversation (unknown command).
+                CommandHandler("stats", admin.stats, filters=private),
                 CallbackQueryHandler(handlers.converse),
-                MessageHandler(
-                    filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED, handlers.converse
-                ),
+                MessageHandler(private, handlers.converse),
             ],
         }
     )
@@ -181,6 +193,14 @@ async def run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    from catalog.events import check_key, stats_key
+    from catalog.settings import SettingsError
+
+    try:
+        check_key(settings)  # a short key would let pseudonyms be reversed: refuse to start
+    except SettingsError as error:
+        print(f"tremplin: invalid setting {error}", file=sys.stderr)
+        return 2
     if settings.webhook_url:
         from bot import webhook  # the web stack loads in webhook mode only
         from catalog.settings import SettingsError
@@ -191,6 +211,8 @@ async def run(settings: Settings) -> int:
             print(f"tremplin: invalid setting {error}", file=sys.stderr)
             return 2
     logs.configure()
+    if stats_key(settings) is None:
+        logger.warning("event=stats_off reason=TREMPLIN_PSEUDONYM_KEY is not set")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

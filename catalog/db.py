@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-# Importing the models registers their tables in SQLModel.metadata.
+# Importing the models registers their tables in SQLModel.metadata (the statistics' too).
+import catalog.aggregates
+import catalog.events
 import catalog.models  # noqa: F401
 
 SessionMaker = async_sessionmaker[AsyncSession]
