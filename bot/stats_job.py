@@ -1,9 +1,10 @@
 """The statistics' daily housekeeping, run by the bot: roll finished days up, purge old events.
 
 A plain asyncio task started in ``post_init`` (PTB's JobQueue would need the ``job-queue``
-extra, APScheduler, for one timer). It runs at start, then every day. Running it twice, or on
-two replicas at once, is harmless: days already rolled up are skipped and a purge deletes
-nothing the first one did not. :func:`catalog.aggregates.purge` is what the tests call, with a
+extra, APScheduler, for one timer). It ticks at start, then every hour; a database lease
+(:func:`catalog.jobs.run_once`) lets one replica only run it per UTC day. Running it twice
+would be harmless anyway: days already rolled up are skipped and a purge deletes nothing the
+first one did not. :func:`catalog.aggregates.purge` is what the tests call, with a
 frozen date.
 """
 
@@ -13,14 +14,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from catalog.aggregates import Purged, purge
 from catalog.db import SessionMaker
+from catalog.jobs import run_once
 
 logger = logging.getLogger(__name__)
 
-DAY_SECONDS = 24 * 60 * 60.0
+TICK_SECONDS = 60 * 60.0
+JOB_NAME = "stats_purge"
 
 
 class StatsPurge:
@@ -30,7 +33,7 @@ class StatsPurge:
         self,
         *,
         retention_days: int,
-        every: float = DAY_SECONDS,
+        every: float = TICK_SECONDS,
         clock: Callable[[], date] = date.today,
     ) -> None:
         self._retention_days = retention_days
@@ -50,13 +53,18 @@ class StatsPurge:
     async def _loop(self, sessions: SessionMaker) -> None:
         while True:
             try:
-                await self.run_once(sessions)
+                await run_once(
+                    sessions=sessions,
+                    name=JOB_NAME,
+                    period=timedelta(days=1),
+                    job=lambda: self.run_once(sessions),
+                )
             except Exception:  # a database hiccup must not stop tomorrow's run
                 logger.exception("event=stats_purge_failed")
             await asyncio.sleep(self._every)
 
     def start(self, sessions: SessionMaker) -> None:
-        """Run now, then every day, until :meth:`stop`."""
+        """Tick now, then every hour (running once a day across replicas), until :meth:`stop`."""
         if self._task is None:
             self._task = asyncio.create_task(self._loop(sessions), name="tremplin-stats-purge")
 

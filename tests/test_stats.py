@@ -21,7 +21,7 @@ from bot.database import open_database
 from bot.inputs import Command, Start, Text
 from bot.stats_job import StatsPurge
 from catalog import events
-from catalog.aggregates import StatsDaily, daily_figures, purge
+from catalog.aggregates import Purged, StatsDaily, daily_figures, purge
 from catalog.db import SessionMaker, create_engine, session_maker
 from catalog.events import StatsEvent, pseudonym
 from catalog.facts import Kind
@@ -340,3 +340,26 @@ async def test_no_table_of_the_statistics_is_left_out_of_the_scan(engine: AsyncE
         await connection.run_sync(tables.reflect)
     assert {name for name in tables.tables if name.startswith("stats")} == {
         "stats_event", "stats_daily"}
+
+
+@pytest.mark.asyncio
+async def test_daily_job_runs_once_across_replicas(engine: AsyncEngine) -> None:
+    sessions = session_maker(engine)
+    runs: list[int] = []
+
+    class Counting(StatsPurge):
+        async def run_once(self, sessions: SessionMaker) -> Purged:
+            runs.append(1)
+            return await super().run_once(sessions)
+
+    replicas = [Counting(retention_days=30, clock=lambda: TODAY) for _ in range(2)]
+    for replica in replicas:
+        replica.start(sessions)
+    for _ in range(100):
+        if runs:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)  # time for the other replica's tick
+    for replica in replicas:
+        await replica.stop()
+    assert runs == [1]
