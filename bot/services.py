@@ -16,10 +16,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.flood import FloodGate
 
 if TYPE_CHECKING:
-    from catalog.snapshot import CatalogSnapshot
-
     from bot.database import Database
     from catalog.settings import Settings
+    from catalog.snapshot import CatalogSnapshot
 
 
 class ChatLocks:
