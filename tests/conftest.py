@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from fakeapi import FakeBotApi
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
+from bot.database import Database
 from catalog.db import SessionMaker, create_engine, create_schema, session_maker
+from catalog.sample import ensure_catalogue
 
 DATA = Path(__file__).parent / "data"
 
@@ -42,3 +45,21 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> SessionMaker:
     return session_maker(engine)
+
+
+@pytest_asyncio.fixture
+async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApi]:
+    """The fake Bot API server; a test fails if the bot sent anything Telegram would refuse."""
+    # PTB 22 warns when it builds RetryAfter with an int; the timedelta form is the future one.
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    async with FakeBotApi() as fake:
+        yield fake
+        assert fake.violations == []
+
+
+@pytest_asyncio.fixture
+async def database(engine: AsyncEngine, sessions: SessionMaker) -> Database:
+    """The bot's database on the throwaway schema, with the sample catalogue loaded."""
+    async with sessions() as session:
+        await ensure_catalogue(session=session)
+    return Database(engine=engine, sessions=sessions)

@@ -33,13 +33,6 @@ pytestmark = pytest.mark.asyncio
 Action = Callable[[SimUser], Awaitable[object]]
 
 
-@pytest_asyncio.fixture
-async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApi]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")  # PTB warns on RetryAfter otherwise
-    async with FakeBotApi() as fake:
-        yield fake
-        assert fake.violations == []
-
 
 @pytest_asyncio.fixture
 async def replicas(

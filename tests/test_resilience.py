@@ -15,17 +15,15 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from fakeapi import FakeBotApi
 from replica_helpers import take_updates, webhook_replica, webhook_settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from tcp_proxy import TcpProxy
 from telegram import Update
@@ -35,29 +33,15 @@ from telegram_helpers import bot_settings, has_button, running_bot
 from bot.database import Database
 from bot.services import TremplinContext
 from bot.telegram_app import build_application, serve
-from catalog.db import SessionMaker, create_engine, session_maker
+from catalog.db import create_engine, session_maker
 from catalog.i18n import translator
 from catalog.index import CatalogIndex
-from catalog.sample import ensure_catalogue
 from catalog.snapshot import CatalogSnapshot
 
 CITY = "Clermont-Ferrand"
 tr = translator("en").gettext
 
 
-@pytest_asyncio.fixture
-async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApi]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")  # PTB warns on RetryAfter otherwise
-    async with FakeBotApi() as fake:
-        yield fake
-        assert fake.violations == []
-
-
-@pytest_asyncio.fixture
-async def database(engine: AsyncEngine, sessions: SessionMaker) -> Database:
-    async with sessions() as session:
-        await ensure_catalogue(session=session)
-    return Database(engine=engine, sessions=sessions)
 
 
 @pytest.fixture

@@ -6,21 +6,16 @@ An admin gets a chart and the figures; anyone else gets exactly the unknown-comm
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from fakeapi import BotMessage, FakeBotApi, SimUser
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from stats_helpers import KEY
 from telegram_helpers import bot_settings, running_bot, walk_to_results
 
 from bot.database import Database
-from catalog.db import SessionMaker
 from catalog.events import StatsEvent
 from catalog.facts import Kind
-from catalog.sample import ensure_catalogue
 from catalog.settings import Settings
 
 pytestmark = pytest.mark.asyncio
@@ -29,19 +24,6 @@ ADMIN, CITIZEN = 8_100_000_001, 8_100_000_002
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest_asyncio.fixture
-async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApi]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with FakeBotApi() as fake:
-        yield fake
-        assert fake.violations == []
-
-
-@pytest_asyncio.fixture
-async def database(engine: AsyncEngine, sessions: SessionMaker) -> Database:
-    async with sessions() as session:
-        await ensure_catalogue(session=session)
-    return Database(engine=engine, sessions=sessions)
 
 
 def settings_for(server: FakeBotApi, database_url: str) -> Settings:

@@ -6,38 +6,19 @@ Every test ends by checking that the fake server saw no request the real Telegra
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from fakeapi import FakeBotApi
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from telegram_helpers import bot_settings, has_button, running_bot, walk_to_results
 
 from bot.database import Database
 from bot.models import Citizen
-from catalog.db import SessionMaker
 from catalog.i18n import LANGUAGES, translator
-from catalog.sample import ensure_catalogue
 
 pytestmark = pytest.mark.asyncio
 
 
-@pytest_asyncio.fixture
-async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApi]:
-    # PTB 22 warns when it builds RetryAfter with an int; the timedelta form is the future one.
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with FakeBotApi() as fake:
-        yield fake
-        assert fake.violations == []
-
-
-@pytest_asyncio.fixture
-async def database(engine: AsyncEngine, sessions: SessionMaker) -> Database:
-    async with sessions() as session:
-        await ensure_catalogue(session=session)
-    return Database(engine=engine, sessions=sessions)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import pytest_asyncio
 from fakeapi import FakeBotApi
 from fakeapi.webhooks import WebhookDelivery
 from replica_helpers import SECRET, URL, webhook_settings
@@ -26,13 +24,6 @@ from catalog.sample import ensure_catalogue
 
 pytestmark = pytest.mark.asyncio
 
-
-@pytest_asyncio.fixture
-async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApi]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with FakeBotApi() as fake:
-        yield fake
-        assert fake.violations == []
 
 
 async def test_the_bot_in_webhook_mode_gets_pushed_updates(
