@@ -133,7 +133,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     """``tremplin chat [--lang CODE]``."""
     stdin = sys.stdin
     return await chat(
-        settings=settings,
+        # The terminal is for trying Tremplin and for scripts: its sessions are nobody's usage,
+        # so they stay out of the statistics even where a pseudonym key is configured.
+        settings=settings.model_copy(update={"pseudonym_key": None}),
         language=getattr(args, "lang", None),
         read_line=stdin.readline,
         out=sys.stdout,

@@ -6,6 +6,7 @@ import asyncio
 import io
 
 import pytest
+from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401  (the conversation tables, dropped with the others)
@@ -14,6 +15,7 @@ from bot.inputs import Command, Press, SharedLocation, Start, Text
 from bot.replies import Button, Reply
 from bot.terminal import read_input, render
 from catalog.db import create_engine
+from catalog.events import StatsEvent
 
 # The README's example: me, 34, new in France, done, French for newcomers, done, anywhere,
 # then the details of the first result.
@@ -143,3 +145,20 @@ def test_render_numbers_buttons_across_replies_and_shows_links() -> None:
 def test_read_input(line: str, expected: object) -> None:
     buttons = [Button("Alpha", "a"), Button("✓ Beta", "b")]
     assert read_input(line, buttons) == expected
+
+
+async def _count_events(url: str) -> int:
+    engine = create_engine(url)
+    async with engine.connect() as connection:
+        count = (await connection.execute(select(func.count()).select_from(StatsEvent))).one()
+    await engine.dispose()
+    return int(count[0])
+
+
+def test_terminal_sessions_stay_out_of_the_statistics(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    monkeypatch.setenv("TREMPLIN_PSEUDONYM_KEY", "k" * 40)
+    code, _ = chat(monkeypatch, capsys, database_url, README_INPUT, "--lang", "en")
+    assert code == 0
+    assert asyncio.run(_count_events(database_url)) == 0
