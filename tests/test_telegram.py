@@ -6,17 +6,23 @@ Every test ends by checking that the fake server saw no request the real Telegra
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
+from babel.messages.pofile import read_po
 from fakeapi import FakeBotApi
 from sqlmodel import select
 from telegram_helpers import bot_settings, has_button, running_bot, walk_to_results
 
 from bot.database import Database
 from bot.models import Citizen
-from catalog.i18n import LANGUAGES, translator
+from catalog.i18n import LANGUAGES, locales_dir, translator
+from catalog.offer import Offer
+from catalog.store import load_offers
 
 pytestmark = pytest.mark.asyncio
+
+LOCALES = locales_dir()
 
 
 
@@ -195,3 +201,52 @@ async def test_commands_are_registered_per_language(
     for lang in LANGUAGES:
         assert "search" in server.my_commands(lang)
     assert "help" in server.my_commands()
+
+
+def _french_fragments() -> set[str]:
+    """Pieces of the French interface, which a conversation in another language never shows."""
+    with (LOCALES / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as fp:
+        french = read_po(fp, locale="fr")
+    fragments: set[str] = set()
+    for message in french:
+        if not message.id or isinstance(message.id, tuple):
+            continue
+        assert isinstance(message.string, str)
+        if message.string == message.id:
+            continue  # the same in French and English ("Tremplin", "OK")
+        fragments.update(
+            piece.strip() for piece in re.split(r"\{[^{}]*\}", message.string)
+            if len(piece.strip()) >= 6
+        )
+    return fragments
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "fr"])
+async def test_the_conversation_speaks_the_citizen_language(
+    server: FakeBotApi, database: Database, database_url: str, lang: str
+) -> None:
+    tr = translator(lang)
+    user = server.user(1100 + LANGUAGES.index(lang), "Ana", language_code=lang)
+    async with running_bot(bot_settings(server, database_url), database):
+        # The walk presses every button by its label in ``lang``: an untranslated label fails.
+        await walk_to_results(user, lang)
+        for command in ("/profile", "/privacy", "/help", "/nonsense"):
+            await user.send_text(command)
+            await user.wait_reply()
+    offers = {offer.title for offer in await _offers(database)}
+    leftovers = _french_fragments()
+    for message in user.messages:
+        shown = "\n".join([message.text or "", *message.button_texts])
+        if any(title in shown for title in offers):
+            # A card: its catalogue text may be French (no translation); the labels may not.
+            shown = "\n".join(
+                line for line in shown.splitlines() if not any(t in line for t in offers)
+            )
+        found = [fragment for fragment in leftovers if fragment in shown]
+        assert not found, (lang, found, shown)
+    assert tr.gettext("Skip") in {b for m in user.messages for b in m.button_texts}
+
+
+async def _offers(database: Database) -> list[Offer]:
+    async with database.sessions() as session:
+        return await load_offers(session=session)
