@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from bot import actions, commands, offers, questions, results
 from bot.context import Context, Effect, Outcome, Record, SaveFavourite, tr_of
+from bot.direction import for_reading
 from bot.inputs import Command, Input, Press, SharedLocation, Start, Text, Unsupported, sanitise
 from bot.replies import ACTION_LIMIT, Reply
 from bot.state import Conversation, Step
@@ -31,6 +32,12 @@ FAR_KM = 50.0
 
 def step(state: Conversation, event: Input, context: Context) -> Outcome:
     """The conversation's answer to one input."""
+    outcome = _answer(state, event, context)
+    replies = for_reading(outcome.replies, outcome.state.language)
+    return outcome if replies == outcome.replies else replace(outcome, replies=replies)
+
+
+def _answer(state: Conversation, event: Input, context: Context) -> Outcome:
     event = sanitise(event)
     confirming = isinstance(event, Press) and event.action.startswith("forget:")
     if state.pending and not confirming:
