@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import PurePath
 
 from sqlalchemy import bindparam, insert, update
@@ -23,7 +22,7 @@ from catalog.columns import COLUMNS
 from catalog.csvio import offer_cells, read_csv
 from catalog.jsonio import read_json
 from catalog.lheo import read_lheo
-from catalog.models import OfferRecord
+from catalog.models import OfferRecord, utcnow
 from catalog.offer import Offer
 from catalog.store import record_fields, to_offer
 from catalog.xlsxio import read_xlsx
@@ -127,7 +126,7 @@ async def apply_plan(*, session: AsyncSession, plan: ImportPlan) -> None:
     # one statement per pattern of NULL cells (thousands of round trips for 10,000 offers),
     # Core sends every row in one executemany.
     table = SQLModel.metadata.tables["offer"]
-    now = datetime.now(UTC)
+    now = utcnow()
     if plan.added:
         rows = [
             {**record_fields(offer), "retired": False, "created_at": now, "updated_at": now}
