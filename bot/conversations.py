@@ -149,8 +149,12 @@ async def process(
     today: date | None = None,
 ) -> list[Reply]:
     """Process one input of one chat and return the replies to show, in order."""
+    # The catalogue first, in a session of its own: rebuilding the index after an import takes
+    # a while, and the step's transaction (which holds the chat's lock, and on SQLite the
+    # database's write lock) must not wait for it.
     async with sessions() as session:
         index = await catalog.index(session=session)
+    async with sessions() as session:
         language = await _touch_citizen(session, user_id, language_code)
         state = await _load(session, chat_id, user_id, language)
         context = Context(
