@@ -12,9 +12,10 @@ import logging
 from datetime import date
 
 from telegram import Update
-from telegram.constants import ChatAction, MessageLimit
+from telegram.constants import ChatAction
 
 from bot import handlers
+from bot.rendering import pack
 from bot.services import TremplinContext
 from catalog import chart, stats_text
 from catalog.events import KEY_VARIABLE, stats_key
@@ -34,20 +35,6 @@ def period(args: list[str] | None) -> int | None:
     if len(args) == 1 and args[0] in {str(days) for days in PERIODS}:
         return int(args[0])
     return None
-
-
-def pieces(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """``text`` cut between lines into messages Telegram accepts."""
-    parts: list[str] = []
-    current = ""
-    for line in text.splitlines():
-        line = line[:limit]
-        if current and len(current) + 1 + len(line) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    return [*parts, current] if current else parts
 
 
 async def _report(context: TremplinContext, days: int) -> Report:
@@ -88,6 +75,6 @@ async def stats(update: Update, context: TremplinContext) -> None:
     png = await asyncio.to_thread(chart.render, report, tr)
     caption = tr.gettext("Tremplin statistics: the last {days} days").format(days=days)
     await context.bot.send_photo(message.chat_id, photo=png, caption=caption)
-    for piece in pieces(_text(context, report, tr)):
+    for piece in pack(_text(context, report, tr).splitlines()):
         await context.bot.send_message(message.chat_id, piece)
     logger.info("event=stats_sent days=%d", days)

@@ -9,11 +9,10 @@ inside a tag.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from html import escape
 
 from bot.catalog_cli import summary
-from bot.rendering import TEXT_LIMIT
 from catalog.check import CheckReport, Listed
 from catalog.i18n import Translator
 from catalog.importer import ImportPlan
@@ -25,20 +24,6 @@ from catalog.vocabulary import MISSIONS, TOPICS
 SHOWN_PROBLEMS = 20  # in the message; the attached file has them all
 SHOWN_OFFERS = 10  # per finding of the check report
 _REASON_LIMIT = 200
-
-
-def pack(lines: Iterable[str], limit: int = TEXT_LIMIT) -> list[str]:
-    """Join lines into as few messages as fit ``limit`` characters each (lines are short)."""
-    messages: list[str] = []
-    current = ""
-    for line in lines:
-        line = line[:limit]
-        if current and len(current) + 1 + len(line) > limit:
-            messages.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    return [*messages, current] if current else messages
 
 
 def _html(template: str, **values: object) -> str:

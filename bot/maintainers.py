@@ -21,6 +21,7 @@ from telegram.constants import ChatAction, ParseMode
 from bot import handlers
 from bot import maintainer_texts as texts
 from bot.catalog_cli import offers_and_inferences
+from bot.rendering import pack
 from bot.services import TremplinContext
 from catalog import roles
 from catalog.audit_models import PendingImport
@@ -63,7 +64,7 @@ async def _say(
     markup: InlineKeyboardMarkup | None = None,
 ) -> None:
     """Send ``lines`` (HTML) in as few messages as fit; the keyboard goes with the last one."""
-    pieces = texts.pack(lines)
+    pieces = pack(lines)
     for number, piece in enumerate(pieces, start=1):
         await context.bot.send_message(
             chat_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from telegram import (
@@ -48,6 +49,20 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
         rest = rest[cut:].lstrip()
     pieces.append(rest)
     return [piece for piece in pieces if piece] or [""]
+
+
+def pack(lines: Iterable[str], limit: int = TEXT_LIMIT) -> list[str]:
+    """Join lines into as few messages as fit ``limit`` characters each (lines are short)."""
+    messages: list[str] = []
+    current = ""
+    for line in lines:
+        line = line[:limit]
+        if current and len(current) + 1 + len(line) > limit:
+            messages.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    return [*messages, current] if current else messages
 
 
 def _button(button: Button) -> InlineKeyboardButton | None:

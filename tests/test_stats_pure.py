@@ -10,10 +10,11 @@ from datetime import date, timedelta
 import pytest
 from conversation_helpers import Chat, context, make_offer
 
-from bot.admin import DEFAULT_DAYS, period, pieces
+from bot.admin import DEFAULT_DAYS, period
 from bot.commands import MISSION_TOPICS
 from bot.context import Record
 from bot.inputs import Command, SharedLocation, Start, Text
+from bot.rendering import pack
 from catalog import chart, stats_text
 from catalog.facts import TOPIC_MISSIONS, Kind, age_bracket
 from catalog.i18n import LANGUAGES, translator
@@ -191,6 +192,6 @@ def test_stats_periods_and_long_texts() -> None:
     assert [period([days]) for days in ("7", "30", "90")] == [7, 30, 90]
     assert period(["12"]) is None and period(["7", "30"]) is None and period(["x"]) is None
     text = "\n".join(f"line {n} " + "x" * 100 for n in range(200))
-    parts = pieces(text)
+    parts = pack(text.splitlines())
     assert len(parts) > 1 and all(len(part) <= 4096 for part in parts)
     assert "\n".join(parts) == text
