@@ -40,6 +40,7 @@ class StatsPurge:
         self._every = every
         self._clock = clock
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     async def run_once(self, sessions: SessionMaker) -> Purged:
         """One roll-up and purge, now."""
@@ -50,8 +51,8 @@ class StatsPurge:
                     purged.days_rolled_up, purged.events_deleted)
         return purged
 
-    async def _loop(self, sessions: SessionMaker) -> None:
-        while True:
+    async def _loop(self, sessions: SessionMaker, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
             try:
                 await run_once(
                     sessions=sessions,
@@ -61,18 +62,25 @@ class StatsPurge:
                 )
             except Exception:  # a database hiccup must not stop tomorrow's run
                 logger.exception("event=stats_purge_failed")
-            await asyncio.sleep(self._every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), self._every)
 
     def start(self, sessions: SessionMaker) -> None:
         """Tick now, then every hour (running once a day across replicas), until :meth:`stop`."""
         if self._task is None:
-            self._task = asyncio.create_task(self._loop(sessions), name="tremplin-stats-purge")
+            self._stopping = asyncio.Event()
+            self._task = asyncio.create_task(
+                self._loop(sessions, self._stopping), name="tremplin-stats-purge"
+            )
 
     async def stop(self) -> None:
-        """Cancel the timer (a run in progress is rolled back with its transaction)."""
+        """Stop ticking; a run in progress finishes first.
+
+        Not a cancellation: a task cancelled inside a database call can leave its connection
+        unclosed, and with it SQLite's write lock, for whatever runs next on the database.
+        """
         if self._task is None:
             return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        self._stopping.set()
+        await self._task
         self._task = None
