@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 TICK_SECONDS = 60 * 60.0
 JOB_NAME = "stats_purge"
+STOP_GRACE = 5.0
 
 
 class StatsPurge:
@@ -74,13 +75,18 @@ class StatsPurge:
             )
 
     async def stop(self) -> None:
-        """Stop ticking; a run in progress finishes first.
+        """Stop ticking; a run in progress gets :data:`STOP_GRACE` seconds to finish.
 
-        Not a cancellation: a task cancelled inside a database call can leave its connection
-        unclosed, and with it SQLite's write lock, for whatever runs next on the database.
+        Cancelling at once is the last resort: a task cancelled inside a database call can
+        leave its connection unclosed, and with it SQLite's write lock, for whatever runs next
+        on the database. Past the grace (a database that does not answer), it is cancelled so
+        that shutdown never hangs.
         """
         if self._task is None:
             return
         self._stopping.set()
-        await self._task
+        try:
+            await asyncio.wait_for(self._task, STOP_GRACE)
+        except TimeoutError:
+            logger.warning("event=stats_purge_cancelled reason=stop_grace_exceeded")
         self._task = None
