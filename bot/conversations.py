@@ -13,10 +13,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import Connection, Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import (
     Context,
@@ -40,89 +38,93 @@ from catalog.i18n import normalise_language
 from catalog.models import utcnow
 from catalog.settings import Settings
 from catalog.snapshot import CatalogSnapshot
+from catalog.transactions import run_transaction
+
+# SQLAlchemy Core on the tables, not the ORM: a step is a few small statements, and the ORM's
+# unit of work would cost more than the statements themselves.
+CITIZENS: Table = Citizen.__table__  # type: ignore[attr-defined]
+CONVERSATIONS: Table = ConversationRecord.__table__  # type: ignore[attr-defined]
+FAVOURITES: Table = Favourite.__table__  # type: ignore[attr-defined]
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    """An INSERT that supports ``ON CONFLICT`` on the session's database."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
+def _insert(connection: Connection, table: Table) -> Any:
+    """An INSERT that supports ``ON CONFLICT`` on the connection's database."""
+    dialect = connection.dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-async def _touch_citizen(session: AsyncSession, user_id: int, language_code: str | None) -> str:
+def _touch_citizen(connection: Connection, user_id: int, language_code: str | None) -> str:
     """Create or refresh the citizen row; their language (remembered, or from Telegram)."""
     now = utcnow()
-    # Written first on purpose: on SQLite the transaction takes the write lock at once and
-    # waits (busy timeout) instead of failing later when upgrading a read lock.
-    statement = _insert(session, Citizen).values(
+    # First: the language it returns (remembered, or else Telegram's) starts a new chat's state.
+    statement = _insert(connection, CITIZENS).values(
         user_id=user_id, language=normalise_language(language_code), active=True,
         first_seen=now, last_seen=now,
     )
     statement = statement.on_conflict_do_update(
-        index_elements=[Citizen.__table__.c.user_id],  # type: ignore[attr-defined]
-        set_={"last_seen": now, "active": True},
-    ).returning(Citizen.__table__.c.language)  # type: ignore[attr-defined]
-    return str((await session.exec(statement)).scalar_one())
+        index_elements=[CITIZENS.c.user_id], set_={"last_seen": now, "active": True},
+    ).returning(CITIZENS.c.language)
+    return str(connection.execute(statement).scalar_one())
 
 
-async def _load(session: AsyncSession, chat_id: int, user_id: int, language: str) -> Conversation:
-    query = select(ConversationRecord).where(col(ConversationRecord.chat_id) == chat_id)
-    record = (await session.exec(query.with_for_update())).first()
-    if record is None:
+def _load(connection: Connection, chat_id: int, user_id: int, language: str) -> Conversation:
+    query = select(CONVERSATIONS.c.state).where(CONVERSATIONS.c.chat_id == chat_id)
+    state = connection.execute(query.with_for_update()).scalar_one_or_none()
+    if state is None:
         # Insert-or-nothing, then lock: two first messages of one chat cannot both insert.
         fresh = Conversation(language=language)
-        await session.exec(
-            _insert(session, ConversationRecord)
+        connection.execute(
+            _insert(connection, CONVERSATIONS)
             .values(chat_id=chat_id, user_id=user_id, state=fresh.to_json(), updated_at=utcnow())
             .on_conflict_do_nothing()
         )
-        record = (await session.exec(query.with_for_update())).one()
-    return Conversation.from_json(record.state)
+        state = connection.execute(query.with_for_update()).scalar_one()
+    return Conversation.from_json(state)
 
 
-async def _favourites(session: AsyncSession, user_id: int) -> tuple[str, ...]:
+def _favourites(connection: Connection, user_id: int) -> tuple[str, ...]:
     query = (
-        select(Favourite.offer_id)
-        .where(col(Favourite.user_id) == user_id)
-        .order_by(col(Favourite.saved_at), col(Favourite.offer_id))
+        select(FAVOURITES.c.offer_id)
+        .where(FAVOURITES.c.user_id == user_id)
+        .order_by(FAVOURITES.c.saved_at, FAVOURITES.c.offer_id)
     )
-    return tuple((await session.exec(query)).all())
+    return tuple(connection.execute(query).scalars().all())
 
 
-async def forget(
-    *, session: AsyncSession, user_id: int, chat_id: int, user_key: str | None = None
+def forget(
+    connection: Connection, *, user_id: int, chat_id: int, user_key: str | None = None
 ) -> None:
     """Delete every row about the citizen and their chat, their statistics events included
     when ``user_key`` (their pseudonym) is given (not committed)."""
     if user_key is not None:
-        await events.forget(session=session, user_key=user_key)
-    await session.exec(delete(Favourite).where(col(Favourite.user_id) == user_id))
-    await session.exec(
-        delete(ConversationRecord).where(
-            (col(ConversationRecord.chat_id) == chat_id)
-            | (col(ConversationRecord.user_id) == user_id)
+        events.forget(connection, user_key=user_key)
+    connection.execute(delete(FAVOURITES).where(FAVOURITES.c.user_id == user_id))
+    connection.execute(
+        delete(CONVERSATIONS).where(
+            (CONVERSATIONS.c.chat_id == chat_id) | (CONVERSATIONS.c.user_id == user_id)
         )
     )
-    await session.exec(delete(Citizen).where(col(Citizen.user_id) == user_id))
+    connection.execute(delete(CITIZENS).where(CITIZENS.c.user_id == user_id))
 
 
-async def _apply(
-    session: AsyncSession, effect: Effect, user_id: int, chat_id: int, user_key: str | None
+def _apply(
+    connection: Connection, effect: Effect, user_id: int, chat_id: int, user_key: str | None
 ) -> None:
     match effect:
         case SaveFavourite(offer_id=offer_id):
-            await session.exec(
-                _insert(session, Favourite)
+            connection.execute(
+                _insert(connection, FAVOURITES)
                 .values(user_id=user_id, offer_id=offer_id, saved_at=utcnow())
                 .on_conflict_do_nothing()
             )
         case RemoveFavourite(offer_id=offer_id):
-            await session.exec(delete(Favourite).where(
-                (col(Favourite.user_id) == user_id) & (col(Favourite.offer_id) == offer_id)))
+            connection.execute(delete(FAVOURITES).where(
+                (FAVOURITES.c.user_id == user_id) & (FAVOURITES.c.offer_id == offer_id)))
         case SetLanguage(language=language):
-            await session.exec(
-                update(Citizen).where(col(Citizen.user_id) == user_id).values(language=language))
+            connection.execute(
+                update(CITIZENS).where(CITIZENS.c.user_id == user_id).values(language=language))
         case ForgetUser():
-            await forget(session=session, user_id=user_id, chat_id=chat_id, user_key=user_key)
+            forget(connection, user_id=user_id, chat_id=chat_id, user_key=user_key)
         case Record():
             pass  # written all together, after the effects: see _facts
 
@@ -154,32 +156,38 @@ async def process(
     # database's write lock) must not wait for it.
     async with sessions() as session:
         index = await catalog.index(session=session)
-    async with sessions() as session:
-        language = await _touch_citizen(session, user_id, language_code)
-        state = await _load(session, chat_id, user_id, language)
+    key = events.stats_key(settings)
+    user_key = events.pseudonym(key, user_id) if key else None
+    day = today or date.today()
+
+    def transaction(connection: Connection) -> Outcome:
+        # The whole step in one synchronous function: one hop to the database's thread on
+        # SQLite (see catalog.transactions), and nothing else can run in the middle of it.
+        language = _touch_citizen(connection, user_id, language_code)
+        state = _load(connection, chat_id, user_id, language)
         context = Context(
             index=index,
-            today=today or date.today(),
-            favourites=await _favourites(session, user_id),
+            today=day,
+            favourites=_favourites(connection, user_id),
             city=settings.city,
             contact=settings.contact,
         )
         outcome = step(state, event, context)
-        key = events.stats_key(settings)
-        user_key = events.pseudonym(key, user_id) if key else None
         for effect in outcome.effects:
-            await _apply(session, effect, user_id, chat_id, user_key)
+            _apply(connection, effect, user_id, chat_id, user_key)
         if user_key is not None:
-            await events.record(session=session, user_key=user_key, day=context.today,
-                                language=outcome.state.language,
-                                facts=_facts(outcome, new=not state.greeted))
+            events.record(connection, user_key=user_key, day=day,
+                          language=outcome.state.language,
+                          facts=_facts(outcome, new=not state.greeted))
         if not outcome.forgets:
-            await session.exec(
-                update(ConversationRecord)
-                .where(col(ConversationRecord.chat_id) == chat_id)
+            connection.execute(
+                update(CONVERSATIONS)
+                .where(CONVERSATIONS.c.chat_id == chat_id)
                 .values(state=outcome.state.to_json(), user_id=user_id, updated_at=utcnow())
             )
-        await session.commit()
+        return outcome
+
+    outcome = await run_transaction(sessions, transaction)
     return list(outcome.replies)
 
 
@@ -189,13 +197,17 @@ async def mark_inactive(
 ) -> None:
     """The citizen blocked the bot: stop counting them as reachable (and count it, anonymously,
     when statistics are recorded)."""
-    async with sessions() as session:
-        language = (await session.exec(
-            update(Citizen).where(col(Citizen.user_id) == user_id).values(active=False)
-            .returning(Citizen.__table__.c.language)  # type: ignore[attr-defined]
-        )).scalar_one_or_none()
-        if settings is not None and events.stats_key(settings):
-            await events.record(session=session, user_key="", day=today or date.today(),
-                                language=language or normalise_language(None),
-                                facts=[(Kind.BLOCKED, {})])
-        await session.commit()
+    recorded = settings is not None and events.stats_key(settings) is not None
+    day = today or date.today()
+
+    def transaction(connection: Connection) -> None:
+        language = connection.execute(
+            update(CITIZENS).where(CITIZENS.c.user_id == user_id).values(active=False)
+            .returning(CITIZENS.c.language)
+        ).scalar_one_or_none()
+        if recorded:
+            events.record(connection, user_key="", day=day,
+                          language=language or normalise_language(None),
+                          facts=[(Kind.BLOCKED, {})])
+
+    await run_transaction(sessions, transaction)

@@ -18,10 +18,10 @@ import catalog.models  # noqa: F401
 SessionMaker = async_sessionmaker[AsyncSession]
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers work while a writer commits; the busy timeout makes concurrent
     # writers wait instead of failing with "database is locked".
-    # The driver's own implicit BEGIN is switched off: transactions start in _begin_immediate.
+    # The driver's own implicit BEGIN is switched off: transactions start in begin_immediate.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -31,7 +31,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection: Any) -> None:
+def begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads, then writes, fails at once with "database is locked"
     # when another connection wrote in between (the busy timeout cannot help an upgrade from
     # reader to writer). Taking the write lock at BEGIN makes concurrent steps queue instead.
@@ -47,8 +47,8 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(
             url, connect_args={"timeout": 5}, pool_size=1, max_overflow=0, pool_timeout=60
         )
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _begin_immediate)
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", begin_immediate)
         return engine
     return create_async_engine(url, pool_pre_ping=True)
 

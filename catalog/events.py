@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Column, delete, distinct, func
+from sqlalchemy import JSON, Column, Connection, delete, distinct, func, insert
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -77,38 +77,45 @@ def _json(facts: Mapping[str, object]) -> dict[str, Any]:
     return loaded
 
 
-async def _last_conversation(session: AsyncSession, user_key: str) -> int:
+def _last_conversation(connection: Connection, user_key: str) -> int:
     query = select(func.max(StatsEvent.conversation)).where(col(StatsEvent.user_key) == user_key)
-    return int((await session.exec(query)).one() or 0)
+    return int(connection.execute(query).scalar_one() or 0)
 
 
-async def record(
+def record(
+    connection: Connection,
     *,
-    session: AsyncSession,
     user_key: str,
     day: date,
     language: str,
     facts: Sequence[tuple[str, Mapping[str, object]]],
 ) -> None:
-    """Add the facts ``(kind, codes)`` of one step (not committed); anonymous kinds unkeyed."""
+    """Add the facts ``(kind, codes)`` of one step (not committed); anonymous kinds unkeyed.
+
+    Synchronous, on a Core connection: it runs inside a step's transaction
+    (``catalog.transactions.run_transaction``).
+    """
     if not facts:
         return
     keyed = any(kind not in ANONYMOUS for kind, _ in facts)
-    conversation = await _last_conversation(session, user_key) if keyed else 0
+    conversation = _last_conversation(connection, user_key) if keyed else 0
+    rows = []
     for kind, codes in facts:
         if kind == Kind.STARTED:
             conversation += 1
         anonymous = kind in ANONYMOUS
-        session.add(StatsEvent(
-            user_key="" if anonymous else user_key,
-            conversation=0 if anonymous else conversation,
-            day=day, language=language, kind=kind, facts=_json(codes),
-        ))
+        rows.append({
+            "user_key": "" if anonymous else user_key,
+            "conversation": 0 if anonymous else conversation,
+            "day": day, "language": language, "kind": kind, "facts": _json(codes),
+        })
+    # One INSERT for the step's facts; the id column keeps their order.
+    connection.execute(insert(StatsEvent), rows)
 
 
-async def forget(*, session: AsyncSession, user_key: str) -> None:
+def forget(connection: Connection, *, user_key: str) -> None:
     """Delete every event of the citizen (not committed)."""
-    await session.exec(delete(StatsEvent).where(col(StatsEvent.user_key) == user_key))
+    connection.execute(delete(StatsEvent).where(col(StatsEvent.user_key) == user_key))
 
 
 async def events_between(*, session: AsyncSession, start: date, end: date) -> list[StatsEvent]:

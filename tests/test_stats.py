@@ -268,10 +268,10 @@ async def test_concurrent_purges_roll_each_day_up_once(database_url: str,
     if database_url.startswith("sqlite"):
         pytest.skip("SQLite has one writer at a time: concurrency is PostgreSQL's question")
     sessions = session_maker(engine)
-    async with sessions() as session:
-        await events.record(session=session, user_key="a" * 64, day=date(2026, 11, 30),
-                            language="fr", facts=[(Kind.NEW, {})])
-        await session.commit()
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: events.record(
+            sync, user_key="a" * 64, day=date(2026, 11, 30), language="fr",
+            facts=[(Kind.NEW, {})]))
     second = create_engine(database_url)
     try:
         results = await asyncio.gather(*(
@@ -303,14 +303,13 @@ def test_the_command_line_prints_and_exports_protected_figures(
         for n in range(6):
             await digital_journey(Citizen(sessions, settings, CatalogSnapshot(), BASE_ID + n),
                                   today)
-        async with sessions() as session:
+        async with database.engine.begin() as connection:
             # Words that would run as a formula in a spreadsheet (they cannot come from
             # catalog.keywords, but the export does not rely on it).
             for n in range(5):
-                await events.record(session=session, user_key=f"{n:064d}", day=today,
-                                    language="fr",
-                                    facts=[(Kind.UNMET_SEARCH, {"keywords": "=HYPERLINK(1)"})])
-            await session.commit()
+                await connection.run_sync(lambda sync, n=n: events.record(
+                    sync, user_key=f"{n:064d}", day=today, language="fr",
+                    facts=[(Kind.UNMET_SEARCH, {"keywords": "=HYPERLINK(1)"})]))
         await database.close()
 
     asyncio.run(prepare())

@@ -1,0 +1,111 @@
+"""Hot-path transactions (catalog.transactions): committed, rolled back, serialised, disposed."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.models import Citizen
+from catalog.db import SessionMaker, create_engine, create_schema, session_maker
+from catalog.transactions import run_transaction
+
+CITIZENS = Citizen.__table__  # type: ignore[attr-defined]
+
+
+def _add(user_id: int) -> Callable[[Connection], int]:
+    def work(connection: Connection) -> int:
+        connection.execute(CITIZENS.insert().values(user_id=user_id, language="fr"))
+        return user_id
+    return work
+
+
+async def _ids(sessions: SessionMaker) -> list[int]:
+    query = select(CITIZENS.c.user_id).order_by(CITIZENS.c.user_id)
+    return await run_transaction(sessions, lambda c: list(c.execute(query).scalars()))
+
+
+@pytest.mark.asyncio
+async def test_the_work_is_committed_and_its_result_returned(sessions: SessionMaker) -> None:
+    assert await run_transaction(sessions, _add(7)) == 7
+    assert await _ids(sessions) == [7]
+
+
+@pytest.mark.asyncio
+async def test_a_failing_work_changes_nothing(sessions: SessionMaker) -> None:
+    def work(connection: Connection) -> None:
+        connection.execute(CITIZENS.insert().values(user_id=1, language="fr"))
+        raise LookupError("half-way")
+
+    with pytest.raises(LookupError, match="half-way"):
+        await run_transaction(sessions, work)
+    assert await _ids(sessions) == []
+    # The connection is usable again afterwards.
+    await run_transaction(sessions, _add(2))
+    assert await _ids(sessions) == [2]
+
+
+@pytest.mark.asyncio
+async def test_concurrent_read_modify_write_loses_no_update(sessions: SessionMaker) -> None:
+    """Each transaction reads a count and writes it back plus one: without serialisation
+    (one thread on SQLite, a row lock on PostgreSQL), two would read the same value."""
+    await run_transaction(sessions, _add(1))
+
+    def increment(connection: Connection) -> None:
+        query = select(CITIZENS.c.language).where(CITIZENS.c.user_id == 1).with_for_update()
+        count = int(connection.execute(query).scalar_one().removeprefix("fr") or 0)
+        connection.execute(
+            CITIZENS.update().where(CITIZENS.c.user_id == 1).values(language=f"fr{count + 1}"))
+
+    await asyncio.gather(*(run_transaction(sessions, increment) for _ in range(6)))
+    query = select(CITIZENS.c.language)
+    assert await run_transaction(sessions, lambda c: c.execute(query).scalar_one()) == "fr6"
+
+
+@pytest.mark.asyncio
+async def test_the_event_loop_is_free_while_sqlite_works(engine: AsyncEngine,
+                                                         sessions: SessionMaker) -> None:
+    if engine.url.get_backend_name() != "sqlite":
+        pytest.skip("the worker thread is SQLite's; PostgreSQL runs on the event loop")
+    threads: list[str] = []
+
+    def work(connection: Connection) -> int:
+        threads.append(threading.current_thread().name)
+        return int(connection.execute(select(func.count()).select_from(CITIZENS)).scalar_one())
+
+    assert await run_transaction(sessions, work) == 0
+    assert threads[0].startswith("tremplin-sqlite")
+
+
+@pytest.mark.asyncio
+async def test_disposing_the_engine_stops_the_sqlite_thread(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'companion.db'}")
+    await create_schema(engine)
+    sessions = session_maker(engine)
+    await run_transaction(sessions, _add(3))
+    assert any(t.name.startswith("tremplin-sqlite") for t in threading.enumerate())
+    await engine.dispose()
+    assert not any(t.name.startswith("tremplin-sqlite") for t in threading.enumerate())
+    # The engine can be used again after dispose(), as SQLAlchemy allows: a new companion.
+    await run_transaction(sessions, _add(4))
+    assert await _ids(sessions) == [3, 4]
+    await engine.dispose()
+
+
+@pytest.mark.asyncio
+async def test_an_in_memory_database_is_not_opened_twice() -> None:
+    # A second connection to ":memory:" would be another, empty, database: the work runs on
+    # the async engine's own connection instead.
+    engine = create_async_engine("sqlite+aiosqlite:///:memory:")
+    try:
+        await create_schema(engine)
+        sessions = session_maker(engine)
+        await run_transaction(sessions, _add(5))
+        assert await _ids(sessions) == [5]
+    finally:
+        await engine.dispose()
