@@ -11,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.conversations import mark_inactive, process
 from bot.flood import Verdict
-from bot.rendering import Chunk, chunks, location_keyboard
+from bot.rendering import Chunk, chunks, joined, location_keyboard
 from bot.replies import Reply
 from bot.retry import retrying
 from bot.services import TremplinContext
@@ -90,8 +90,18 @@ async def _show(
     replies: list[Reply],
     pressed: Message | None,
 ) -> None:
+    # A text without keyboard waits to be sent with the next message (bot.rendering.joined).
+    held: Chunk | None = None
+
+    async def flush() -> None:
+        nonlocal held
+        if held is not None:
+            await _send(context, chat_id, held)
+            held = None
+
     for reply in replies:
         if reply.venue is not None:
+            await flush()
             venue = reply.venue
             await context.bot.send_venue(
                 chat_id,
@@ -102,16 +112,29 @@ async def _show(
             )
         pieces = chunks(reply)
         if reply.replaces_previous and pressed is not None and len(pieces) == 1:
+            await flush()
             await _edit(context, pressed, pieces[0])
             continue
         for piece in pieces:
-            await _send(context, chat_id, piece)
+            if held is not None:
+                together = joined(held, piece)
+                if together is None:
+                    await flush()
+                else:
+                    held, piece = None, together
+            if piece.markup is None:
+                await flush()
+                held = piece
+            else:
+                await _send(context, chat_id, piece)
         if reply.ask_location:
+            await flush()
             # Telegram's location button lives in a reply keyboard, which cannot share a
             # message with the inline keyboard above: it comes with a message of its own.
             await context.bot.send_message(
                 chat_id, reply.ask_location, reply_markup=location_keyboard(reply.ask_location)
             )
+    await flush()
 
 
 async def _send(context: TremplinContext, chat_id: int, piece: Chunk) -> None:

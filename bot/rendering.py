@@ -111,3 +111,19 @@ def chunks(reply: Reply) -> list[Chunk]:
         markup = inline_keyboard(reply) if last else None
         result.append(Chunk(html=html_text, plain=plain, markup=markup))
     return result
+
+
+def joined(first: Chunk, second: Chunk) -> Chunk | None:
+    """``first`` (a text without keyboard) and ``second`` as one message, or ``None`` when
+    they would not fit in one.
+
+    Telegram shows each message as its own bubble and each costs a request: a short lead-in
+    ("Hello!", "Here are the offers...") reads better, and costs less, above what follows.
+    """
+    if first.markup is not None or len(first.plain) + 2 + len(second.plain) > TEXT_LIMIT:
+        return None
+    return Chunk(
+        html=f"{first.html}\n\n{second.html}",
+        plain=f"{first.plain}\n\n{second.plain}",
+        markup=second.markup,
+    )

@@ -39,16 +39,31 @@ async def test_full_conversation_to_results(
         assert 3 <= len(cards) <= 5
         assert all(tr.gettext("Price: {price}").split("{")[0] in (m.text or "") for m in cards)
         assert closing.has_button(tr.gettext("More results"))
-        # Save the first card, then find it in /favorites.
-        first = cards[0]
-        title = (first.text or "").splitlines()[0]
-        await user.press(tr.gettext("Save"), first)
+        # The lead-in rides on the first card rather than costing a message of its own.
+        lead_in = tr.gettext("Here are the offers that fit you best:")
+        assert (cards[0].text or "").startswith(lead_in)
+        # Save the last card, then find it in /favorites.
+        last = cards[-1]
+        title = (last.text or "").splitlines()[0]
+        await user.press(tr.gettext("Save"), last)
         await user.wait_for(has_button(tr.gettext("Remove from saved")))
         await user.send_text("/favorites")
         favourite = await user.wait_for(lambda m: title in (m.text or ""))
         assert favourite.has_button(tr.gettext("Remove from saved"))
         # Every callback query was answered.
         assert len(user.callback_answers) == len(server.calls("answerCallbackQuery"))
+
+
+async def test_the_greeting_and_the_first_question_are_one_message(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    user = server.user(1012, "Gus", language_code="en")
+    async with running_bot(bot_settings(server, database_url), database):
+        await user.send_text("/start")
+        question = await user.wait_for(has_button("Me"))
+        assert (question.text or "").startswith("Hello! I am Tremplin.")
+        assert "\n\nWho is it for?" in (question.text or "")
+        assert [m.text for m in user.messages] == [question.text]
 
 
 async def test_map_button_sends_a_venue(
