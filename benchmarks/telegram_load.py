@@ -4,7 +4,11 @@ Both bots run the real python-telegram-bot Application with long polling over HT
 in the same harness and the same run, so the ratio between them is what matters. Telegram's
 overall 30 messages/s limit is switched off for both (it would measure the limit, not the bot).
 
-    python -m benchmarks.telegram_load [--users 50] [--database-url URL] [--replicas 1 2]
+    python -m benchmarks.telegram_load [--users 50] [--rounds 5] [--database-url URL]
+                                       [--replicas 1 2]
+
+``TREMPLIN_BENCH_PROFILE=/tmp/prof`` writes a cProfile of each bot process (its event loop
+thread) to ``/tmp/prof.<pid>``.
 
 ``--replicas N...`` then runs Tremplin again in webhook mode, once per count: N bot processes
 on the one database behind a round-robin forwarder, the fake Bot API pushing the updates
@@ -148,7 +152,17 @@ async def serve_bot(kind: str, token: str, api_url: str, database_url: str) -> N
 
 async def _until_stdin_closes() -> None:
     print("ready", flush=True)
+    profile = os.environ.get("TREMPLIN_BENCH_PROFILE")
+    if not profile:
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    profiler.disable()
+    profiler.dump_stats(f"{profile}.{os.getpid()}")
 
 
 @asynccontextmanager
@@ -182,17 +196,25 @@ def _cpu_seconds(pids: list[int]) -> float:
 
 async def measure(
     kind: str, server: FakeBotApi, bots: AbstractAsyncContextManager[list[int]], users: int,
-    offset: int, script: Callable[[SimUser, Recorder], Awaitable[None]],
+    offset: int, script: Callable[[SimUser, Recorder], Awaitable[None]], rounds: int = 1,
 ) -> dict[str, float]:
     recorder = Recorder()
-    people = [server.user(offset + n, f"User{n}", language_code="en") for n in range(users)]
+
+    async def walks(seat: int) -> None:
+        # A new citizen per round: one person walking the conversation again and again, with
+        # no time to read, would (rightly) hit the per-user flood limit.
+        for round_ in range(rounds):
+            person = server.user(offset + round_ * users + seat, f"User{seat}",
+                                 language_code="en")
+            await script(person, recorder)
+
     async with bots as pids:
         # Warm-up (first catalogue load, command registration) is not measured.
-        warm = server.user(offset + 99_999, "Warm", language_code="en")
+        warm = server.user(offset + 9_999_999, "Warm", language_code="en")
         await script(warm, Recorder())
         cpu = _cpu_seconds(pids)
         started = time.perf_counter()
-        await asyncio.gather(*(script(person, recorder) for person in people))
+        await asyncio.gather(*(walks(seat) for seat in range(users)))
         elapsed = time.perf_counter() - started
         # The bots' own CPU per update: what the other jobs of a shared machine do not inflate.
         cpu = _cpu_seconds(pids) - cpu
@@ -220,6 +242,8 @@ async def measure(
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="conversations per simulated seat, one after the other (default 5)")
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("-v", action="store_true", help="latency per step")
     parser.add_argument(
@@ -243,11 +267,12 @@ async def main() -> None:
         url = args.database_url or f"sqlite+aiosqlite:///{folder}/load.db"
         async with FakeBotApi() as server:
             echo = await measure(
-                "echo", server, polling_bot("echo", server, url), args.users, 100_000, echo_user
+                "echo", server, polling_bot("echo", server, url), args.users, 10_000_000, echo_user,
+                args.rounds,
             )
             tremplin = await measure(
-                "tremplin", server, polling_bot("tremplin", server, url), args.users, 200_000,
-                tremplin_user,
+                "tremplin", server, polling_bot("tremplin", server, url), args.users, 20_000_000,
+                tremplin_user, args.rounds,
             )
             ratio = tremplin["updates_per_s"] / echo["updates_per_s"]
             print(f"ratio: Tremplin reaches {ratio:.0%} of the echo bot's throughput")
@@ -255,7 +280,7 @@ async def main() -> None:
             for number, count in enumerate(args.replicas):
                 await measure(
                     f"tremplin webhook x{count}", server, replicas(server, url, count),
-                    args.users, 300_000 + number * 100_000, tremplin_user,
+                    args.users, 30_000_000 + number * 10_000_000, tremplin_user, args.rounds,
                 )
             if server.violations:
                 print(f"violations: {server.violations[:3]}", file=sys.stderr)
