@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.context import (
@@ -53,23 +53,47 @@ def _insert(connection: Connection, table: Table) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
+def _upsert_citizen(dialect: str) -> Any:
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CITIZENS)
+    return statement.values(
+        user_id=bindparam("user"), language=bindparam("lang"), active=True,
+        first_seen=bindparam("now"), last_seen=bindparam("now"),
+    ).on_conflict_do_update(
+        index_elements=[CITIZENS.c.user_id],
+        set_={"last_seen": statement.excluded.last_seen, "active": True},
+    ).returning(CITIZENS.c.language)
+
+
+# The statements of every step, built once: building a statement and its cache key each time
+# cost SQLAlchemy more than SQLite takes to run it.
+_UPSERT_CITIZEN = {dialect: _upsert_citizen(dialect) for dialect in ("postgresql", "sqlite")}
+_LOCK_STATE = (
+    select(CONVERSATIONS.c.state)
+    .where(CONVERSATIONS.c.chat_id == bindparam("chat_id"))
+    .with_for_update()
+)
+_FAVOURITES = (
+    select(FAVOURITES.c.offer_id)
+    .where(FAVOURITES.c.user_id == bindparam("user_id"))
+    .order_by(FAVOURITES.c.saved_at, FAVOURITES.c.offer_id)
+)
+_SAVE_STATE = (
+    update(CONVERSATIONS)
+    .where(CONVERSATIONS.c.chat_id == bindparam("chat"))
+    .values(state=bindparam("new_state"), user_id=bindparam("user"), updated_at=bindparam("now"))
+)
+
+
 def _touch_citizen(connection: Connection, user_id: int, language_code: str | None) -> str:
     """Create or refresh the citizen row; their language (remembered, or from Telegram)."""
-    now = utcnow()
     # First: the language it returns (remembered, or else Telegram's) starts a new chat's state.
-    statement = _insert(connection, CITIZENS).values(
-        user_id=user_id, language=normalise_language(language_code), active=True,
-        first_seen=now, last_seen=now,
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=[CITIZENS.c.user_id], set_={"last_seen": now, "active": True},
-    ).returning(CITIZENS.c.language)
-    return str(connection.execute(statement).scalar_one())
+    statement = _UPSERT_CITIZEN[connection.dialect.name]
+    parameters = {"user": user_id, "lang": normalise_language(language_code), "now": utcnow()}
+    return str(connection.execute(statement, parameters).scalar_one())
 
 
 def _load(connection: Connection, chat_id: int, user_id: int, language: str) -> Conversation:
-    query = select(CONVERSATIONS.c.state).where(CONVERSATIONS.c.chat_id == chat_id)
-    state = connection.execute(query.with_for_update()).scalar_one_or_none()
+    state = connection.execute(_LOCK_STATE, {"chat_id": chat_id}).scalar_one_or_none()
     if state is None:
         # Insert-or-nothing, then lock: two first messages of one chat cannot both insert.
         fresh = Conversation(language=language)
@@ -78,17 +102,12 @@ def _load(connection: Connection, chat_id: int, user_id: int, language: str) -> 
             .values(chat_id=chat_id, user_id=user_id, state=fresh.to_json(), updated_at=utcnow())
             .on_conflict_do_nothing()
         )
-        state = connection.execute(query.with_for_update()).scalar_one()
+        state = connection.execute(_LOCK_STATE, {"chat_id": chat_id}).scalar_one()
     return Conversation.from_json(state)
 
 
 def _favourites(connection: Connection, user_id: int) -> tuple[str, ...]:
-    query = (
-        select(FAVOURITES.c.offer_id)
-        .where(FAVOURITES.c.user_id == user_id)
-        .order_by(FAVOURITES.c.saved_at, FAVOURITES.c.offer_id)
-    )
-    return tuple(connection.execute(query).scalars().all())
+    return tuple(connection.execute(_FAVOURITES, {"user_id": user_id}).scalars().all())
 
 
 def forget(
@@ -180,11 +199,8 @@ async def process(
                           language=outcome.state.language,
                           facts=_facts(outcome, new=not state.greeted))
         if not outcome.forgets:
-            connection.execute(
-                update(CONVERSATIONS)
-                .where(CONVERSATIONS.c.chat_id == chat_id)
-                .values(state=outcome.state.to_json(), user_id=user_id, updated_at=utcnow())
-            )
+            connection.execute(_SAVE_STATE, {"chat": chat_id, "new_state": outcome.state.to_json(),
+                                             "user": user_id, "now": utcnow()})
         return outcome
 
     outcome = await run_transaction(sessions, transaction)

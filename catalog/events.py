@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, delete, distinct, func, insert
+from sqlalchemy import JSON, Column, Connection, bindparam, delete, distinct, func, insert
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -77,9 +77,16 @@ def _json(facts: Mapping[str, object]) -> dict[str, Any]:
     return loaded
 
 
+# Built once: they run at every step of the conversation (see bot.conversations).
+_LAST_CONVERSATION = (
+    select(func.max(StatsEvent.conversation))
+    .where(col(StatsEvent.user_key) == bindparam("key"))
+)
+_INSERT = insert(StatsEvent)
+
+
 def _last_conversation(connection: Connection, user_key: str) -> int:
-    query = select(func.max(StatsEvent.conversation)).where(col(StatsEvent.user_key) == user_key)
-    return int(connection.execute(query).scalar_one() or 0)
+    return int(connection.execute(_LAST_CONVERSATION, {"key": user_key}).scalar_one() or 0)
 
 
 def record(
@@ -110,7 +117,7 @@ def record(
             "day": day, "language": language, "kind": kind, "facts": _json(codes),
         })
     # One INSERT for the step's facts; the id column keeps their order.
-    connection.execute(insert(StatsEvent), rows)
+    connection.execute(_INSERT, rows)
 
 
 def forget(connection: Connection, *, user_key: str) -> None:
