@@ -50,7 +50,10 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", begin_immediate)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    # No pool_pre_ping: it costs a round trip at every checkout, that is at every step. A
+    # connection found dead (PostgreSQL restarted) fails its statement instead; SQLAlchemy then
+    # invalidates the pool, and bot.retry runs the step again on a fresh connection.
+    return create_async_engine(url)
 
 
 def session_maker(engine: AsyncEngine) -> SessionMaker:

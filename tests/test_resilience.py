@@ -120,7 +120,8 @@ async def test_connections_killed_mid_step_in_polling_mode(
         await user.send_text("/start")
         await user.wait_for(has_button(tr("Me")), timeout=15)
         assert sabotage.killed >= 1
-        # Idle connections killed between two steps: the pool notices (pre-ping).
+        # Idle connections killed between two steps: the next step fails on its dead pooled
+        # connection, the pool is invalidated, and the step is retried on a fresh one.
         await _kill_connections(postgresql)
         await user.press(tr("Me"))
         await user.wait_for(has_button(tr("26 to 44")), timeout=15)
