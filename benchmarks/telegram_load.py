@@ -46,6 +46,7 @@ from telegram.ext import (
 from benchmarks.replicas import replicas, serve_replica
 from bot.database import open_database
 from bot.telegram_app import build_application, polling
+from bot.transport import AiohttpRequest
 from catalog.settings import load_settings
 
 Step = Callable[[SimUser], Awaitable[None]]
@@ -107,7 +108,9 @@ async def echo_user(user: SimUser, recorder: Recorder) -> None:
         await recorder.step(user, act, lambda m, value=expected: m.text == value)
 
 
-def echo_application_for(token: str, root: str) -> Application:  # type: ignore[type-arg]
+def echo_application_for(  # type: ignore[type-arg]
+    token: str, root: str, transport: str = "httpx"
+) -> Application:
     async def echo(update: Update, context: CallbackContext) -> None:  # type: ignore[type-arg]
         assert update.effective_message is not None and update.effective_chat is not None
         text = update.effective_message.text or ""
@@ -117,14 +120,17 @@ def echo_application_for(token: str, root: str) -> Application:  # type: ignore[
         assert update.callback_query is not None
         await update.callback_query.answer()
 
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .concurrent_updates(64)
-        .build()
     )
+    if transport == "aiohttp":  # the reference of --echo-aiohttp: Tremplin's transport
+        builder = builder.request(AiohttpRequest(connection_pool_size=72)).get_updates_request(
+            AiohttpRequest(connection_pool_size=1))
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.add_handler(CallbackQueryHandler(answer))
     return application
@@ -133,8 +139,9 @@ def echo_application_for(token: str, root: str) -> Application:  # type: ignore[
 async def serve_bot(kind: str, token: str, api_url: str, database_url: str) -> None:
     """The bot side, in its own process (as in production: Telegram is not in our process)."""
     root = api_url.rstrip("/")
-    if kind == "echo":
-        application = echo_application_for(token, root)
+    if kind.startswith("echo"):
+        application = echo_application_for(
+            token, root, "aiohttp" if kind == "echo-aiohttp" else "httpx")
         async with polling(application, poll_timeout=1):  # type: ignore[arg-type]
             await _until_stdin_closes()
         return
@@ -247,11 +254,16 @@ async def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("-v", action="store_true", help="latency per step")
     parser.add_argument(
+        "--echo-aiohttp", action="store_true",
+        help="also the echo bot on Tremplin's aiohttp transport (bot.transport), for reference",
+    )
+    parser.add_argument(
         "--replicas", type=int, nargs="+", default=[], metavar="N",
         help="then Tremplin in webhook mode with N replicas, for each N given",
     )
     parser.add_argument(
-        "--serve-bot", choices=["echo", "tremplin", "tremplin-webhook"], help=argparse.SUPPRESS
+        "--serve-bot", choices=["echo", "echo-aiohttp", "tremplin", "tremplin-webhook"],
+        help=argparse.SUPPRESS,
     )
     parser.add_argument("--token", help=argparse.SUPPRESS)
     parser.add_argument("--api-url", help=argparse.SUPPRESS)
@@ -276,6 +288,13 @@ async def main() -> None:
             )
             ratio = tremplin["updates_per_s"] / echo["updates_per_s"]
             print(f"ratio: Tremplin reaches {ratio:.0%} of the echo bot's throughput")
+            if args.echo_aiohttp:
+                reference = await measure(
+                    "echo (aiohttp)", server, polling_bot("echo-aiohttp", server, url),
+                    args.users, 90_000_000, echo_user, args.rounds,
+                )
+                ratio = tremplin["updates_per_s"] / reference["updates_per_s"]
+                print(f"ratio: Tremplin reaches {ratio:.0%} of the echo bot on the same transport")
             # Webhook mode last: once a webhook is set, Telegram refuses long polling.
             for number, count in enumerate(args.replicas):
                 await measure(
