@@ -10,7 +10,7 @@ and the statistics never count a step that was not saved.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
@@ -40,6 +40,10 @@ from catalog.settings import Settings
 from catalog.snapshot import CatalogSnapshot
 from catalog.transactions import run_transaction
 
+# The citizen's row says when they were last seen to within this: refreshing it at every step
+# would be one more write per message, for a date nobody needs to the minute.
+TOUCH_EVERY = timedelta(hours=1)
+
 # SQLAlchemy Core on the tables, not the ORM: a step is a few small statements, and the ORM's
 # unit of work would cost more than the statements themselves.
 CITIZENS: Table = Citizen.__table__  # type: ignore[attr-defined]
@@ -67,10 +71,14 @@ def _upsert_citizen(dialect: str) -> Any:
 # The statements of every step, built once: building a statement and its cache key each time
 # cost SQLAlchemy more than SQLite takes to run it.
 _UPSERT_CITIZEN = {dialect: _upsert_citizen(dialect) for dialect in ("postgresql", "sqlite")}
+# The chat's state, locked (PostgreSQL), with what says whether the citizen's row needs a touch.
 _LOCK_STATE = (
-    select(CONVERSATIONS.c.state)
-    .where(CONVERSATIONS.c.chat_id == bindparam("chat_id"))
-    .with_for_update()
+    select(CONVERSATIONS.c.state, CITIZENS.c.active, CITIZENS.c.last_seen)
+    .select_from(
+        CONVERSATIONS.outerjoin(CITIZENS, CITIZENS.c.user_id == bindparam("user"))
+    )
+    .where(CONVERSATIONS.c.chat_id == bindparam("chat"))
+    .with_for_update(of=CONVERSATIONS)
 )
 _FAVOURITES = (
     select(FAVOURITES.c.offer_id)
@@ -86,15 +94,32 @@ _SAVE_STATE = (
 
 def _touch_citizen(connection: Connection, user_id: int, language_code: str | None) -> str:
     """Create or refresh the citizen row; their language (remembered, or from Telegram)."""
-    # First: the language it returns (remembered, or else Telegram's) starts a new chat's state.
     statement = _UPSERT_CITIZEN[connection.dialect.name]
     parameters = {"user": user_id, "lang": normalise_language(language_code), "now": utcnow()}
     return str(connection.execute(statement, parameters).scalar_one())
 
 
-def _load(connection: Connection, chat_id: int, user_id: int, language: str) -> Conversation:
-    state = connection.execute(_LOCK_STATE, {"chat_id": chat_id}).scalar_one_or_none()
-    if state is None:
+def _stale(active: bool | None, seen: datetime | None) -> bool:
+    """Whether the citizen's row is missing, marked inactive, or last seen over
+    ``TOUCH_EVERY`` ago."""
+    if active is not True or seen is None:
+        return True
+    if seen.tzinfo is None:  # SQLite keeps no time zone: the column is UTC
+        seen = seen.replace(tzinfo=UTC)
+    return utcnow() - seen > TOUCH_EVERY
+
+
+def _load(
+    connection: Connection, chat_id: int, user_id: int, language_code: str | None
+) -> Conversation:
+    """The chat's state, locked for the step; a new chat's starts in the citizen's language."""
+    lock = {"chat": chat_id, "user": user_id}
+    row = connection.execute(_LOCK_STATE, lock).one_or_none()
+    if row is not None and not _stale(row.active, row.last_seen):
+        return Conversation.from_json(row.state)
+    # A new chat, or a citizen to mark active (or seen) again: one write more, not at each step.
+    language = _touch_citizen(connection, user_id, language_code)
+    if row is None:
         # Insert-or-nothing, then lock: two first messages of one chat cannot both insert.
         fresh = Conversation(language=language)
         connection.execute(
@@ -102,8 +127,8 @@ def _load(connection: Connection, chat_id: int, user_id: int, language: str) -> 
             .values(chat_id=chat_id, user_id=user_id, state=fresh.to_json(), updated_at=utcnow())
             .on_conflict_do_nothing()
         )
-        state = connection.execute(_LOCK_STATE, {"chat_id": chat_id}).scalar_one()
-    return Conversation.from_json(state)
+        row = connection.execute(_LOCK_STATE, lock).one()
+    return Conversation.from_json(row.state)
 
 
 def _favourites(connection: Connection, user_id: int) -> tuple[str, ...]:
@@ -182,8 +207,7 @@ async def process(
     def transaction(connection: Connection) -> Outcome:
         # The whole step in one synchronous function: one hop to the database's thread on
         # SQLite (see catalog.transactions), and nothing else can run in the middle of it.
-        language = _touch_citizen(connection, user_id, language_code)
-        state = _load(connection, chat_id, user_id, language)
+        state = _load(connection, chat_id, user_id, language_code)
         context = Context(
             index=index,
             today=day,

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, col
 
-from bot.conversations import mark_inactive, process
+from bot.conversations import TOUCH_EVERY, mark_inactive, process
 from bot.inputs import Command, Input, Press, Start, Text
 from bot.models import Citizen, ConversationRecord, Favourite
 from bot.replies import Reply
@@ -158,6 +158,30 @@ async def test_mark_inactive_then_active_again(sessions: SessionMaker, settings:
     async with sessions() as session:
         citizen = await session.get(Citizen, BIG_ID)
         assert citizen is not None and citizen.active is True
+
+
+@pytest.mark.asyncio
+async def test_last_seen_is_kept_to_the_hour_without_a_write_at_each_step(
+    sessions: SessionMaker, settings: Settings
+) -> None:
+    await _seed(sessions)
+    await _send(sessions, settings, Start())
+
+    async def last_seen() -> datetime:
+        async with sessions() as session:
+            citizen = await session.get(Citizen, BIG_ID)
+            assert citizen is not None
+            return citizen.last_seen.replace(tzinfo=citizen.last_seen.tzinfo or UTC)
+
+    first = await last_seen()
+    await _send(sessions, settings, Text("hello"))
+    assert await last_seen() == first  # seen minutes ago: no write
+    earlier = first - TOUCH_EVERY - timedelta(minutes=1)
+    async with sessions() as session:
+        await session.exec(update(Citizen).values(last_seen=earlier))  # type: ignore[call-overload]
+        await session.commit()
+    await _send(sessions, settings, Text("hello again"))
+    assert await last_seen() > earlier + TOUCH_EVERY
 
 
 @pytest.mark.asyncio
