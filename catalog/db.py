@@ -53,7 +53,11 @@ def create_engine(url: str) -> AsyncEngine:
     # No pool_pre_ping: it costs a round trip at every checkout, that is at every step. A
     # connection found dead (PostgreSQL restarted) fails its statement instead; SQLAlchemy then
     # invalidates the pool, and bot.retry runs the step again on a fresh connection.
-    return create_async_engine(url)
+    # A fixed pool: an overflow connection is closed again at check-in, and under load that
+    # meant a new PostgreSQL backend (a process fork) every few steps. A step holds its
+    # connection for a millisecond or two, so 16 serve the bot's 64 concurrent updates; the
+    # rest wait for one, in turn. Mind max_connections (100 by default) with many replicas.
+    return create_async_engine(url, pool_size=16, max_overflow=0, pool_timeout=60)
 
 
 def session_maker(engine: AsyncEngine) -> SessionMaker:

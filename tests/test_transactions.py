@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.models import Citizen
@@ -109,3 +109,22 @@ async def test_an_in_memory_database_is_not_opened_twice() -> None:
         assert await _ids(sessions) == [5]
     finally:
         await engine.dispose()
+
+
+@pytest.mark.asyncio
+async def test_postgresql_keeps_its_connections_under_load(engine: AsyncEngine,
+                                                           sessions: SessionMaker) -> None:
+    """More steps at once than the pool holds wait for a connection instead of opening (and
+    then closing) extra ones: each new one is a PostgreSQL backend forked."""
+    if engine.url.get_backend_name() != "postgresql":
+        pytest.skip("about PostgreSQL's connection pool")
+
+    def backend(connection: Connection) -> int:
+        return int(connection.execute(text("SELECT pg_backend_pid() FROM pg_sleep(0.01)"))
+                   .scalar_one())
+
+    rounds = [set(await asyncio.gather(*(run_transaction(sessions, backend) for _ in range(48))))
+              for _ in range(3)]
+    size = engine.pool.size()  # type: ignore[attr-defined]
+    # The same few backends all along: no connection opened beyond the pool, none closed.
+    assert len(rounds[0] | rounds[1] | rounds[2]) <= size
