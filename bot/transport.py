@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import re
 import ssl
+import urllib.request
 from typing import Final
 from urllib.parse import urlencode
 
@@ -35,6 +37,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
+
+logger = logging.getLogger(__name__)
 
 _POOL_TIMEOUT_MESSAGE: Final = (
     "Pool timeout: All connections in the connection pool are occupied. "
@@ -88,6 +92,30 @@ def _safe_message(error: BaseException, url: str) -> tuple[str, BaseException | 
     text = str(error)
     safe = _redact(text, url)
     return (f"{name}: {safe}" if safe else name), (error if safe == text else None)
+
+
+def _bypassed(host: str, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` (comma-separated hosts or domains, ``*`` for all) covers ``host``."""
+    host = host.lower().rstrip(".")
+    for raw in no_proxy.split(","):
+        entry = raw.strip().lower()
+        if entry == "*":
+            return True
+        entry = entry.lstrip(".").rsplit(":", 1)[0]  # ".example.org:443" -> "example.org"
+        if entry and (host == entry or host.endswith("." + entry)):
+            return True
+    return False
+
+
+def _proxy_for(url: URL, proxies: dict[str, str]) -> str | None:
+    """The proxy of ``proxies`` (``urllib.request.getproxies_environment()``) for ``url``."""
+    proxy = proxies.get(url.scheme or "", proxies.get("all"))
+    if not proxy or _bypassed(url.host or "", proxies.get("no", "")):
+        return None
+    if not proxy.startswith(("http://", "https://")):
+        logger.warning("proxy ignored: aiohttp supports only http:// and https:// proxies")
+        return None
+    return proxy
 
 
 class WriteTimeoutError(TimeoutError):
@@ -148,17 +176,21 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: Default seconds to open a connection: DNS, TCP and TLS.
         pool_timeout: Default seconds to wait for a free connection when all are in use.
         media_write_timeout: Like ``write_timeout``, for requests that upload files.
-        proxy: An ``http://`` or ``https://`` proxy URL for every request. Unlike httpx,
-            aiohttp has no SOCKS support, and the ``HTTPS_PROXY`` variables are not read.
+        proxy: An ``http://`` or ``https://`` proxy URL for every request. Without one, the
+            ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``NO_PROXY`` variables are honoured, as httpx
+            does; unlike httpx, aiohttp has no SOCKS support (such a variable is ignored, with
+            a warning).
     """
 
     __slots__ = (
         "_connect_timeout",
         "_default_timeout",
+        "_env_proxies",
         "_media_write_timeout",
         "_pool_size",
         "_pool_timeout",
         "_proxy",
+        "_proxy_by_origin",
         "_read_timeout",
         "_session",
         "_shut_down",
@@ -188,6 +220,10 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._proxy = proxy
+        # The environment's proxies, read once (aiohttp's trust_env would parse the variables
+        # again at every request), then resolved once per origin (NO_PROXY included).
+        self._env_proxies = urllib.request.getproxies_environment() if proxy is None else {}
+        self._proxy_by_origin: dict[str, str | None] = {}
         self._default_timeout = self._client_timeout(read_timeout, connect_timeout)
         # httpx verifies servers against certifi's CA bundle, not the system's: do the same,
         # so that switching transport cannot break TLS on a host with stale CA certificates.
@@ -289,6 +325,7 @@ class AiohttpRequest(BaseRequest):
             # httpx sends a bare POST (getMe, close...) without a Content-Type.
             skip_auto_headers = ("Content-Type",)
 
+        proxy = self._env_proxy(url) if self._env_proxies else None
         if slots.locked():
             try:
                 async with asyncio.timeout(pool_timeout):
@@ -305,6 +342,7 @@ class AiohttpRequest(BaseRequest):
                 timeout=timeout,
                 skip_auto_headers=skip_auto_headers,
                 allow_redirects=False,
+                proxy=proxy,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:  # asyncio's, and aiohttp's ServerTimeoutError family
@@ -315,6 +353,14 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(message) from cause
         finally:
             slots.release()
+
+    def _env_proxy(self, url: str) -> str | None:
+        """The proxy the environment sets for ``url``'s origin, or ``None``."""
+        origin = url.split("/", 3)[2] if url.count("/") >= 2 else ""
+        key = f"{url.partition(':')[0]}://{origin}"
+        if key not in self._proxy_by_origin:
+            self._proxy_by_origin[key] = _proxy_for(URL(url), self._env_proxies)
+        return self._proxy_by_origin[key]
 
     @staticmethod
     async def _multipart(request_data: RequestData, write_timeout: float | None) -> _Body:

@@ -16,8 +16,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
+from yarl import URL
 
-from bot.transport import AiohttpRequest, _redact
+from bot.transport import AiohttpRequest, _bypassed, _proxy_for, _redact
 
 TOKEN = "123456:SECRETtokenThatMustNeverBeLogged0000000"
 # Characters httpx escapes in multipart file names: a quote, a backslash, a newline.
@@ -381,3 +382,44 @@ async def test_real_bot_on_the_fake_bot_api(server: FakeBotApi) -> None:
     assert alice.messages[1].file is not None
     assert alice.messages[1].file.data == b"col1;col2\n1;2\n"
     assert server.violations == []
+
+
+@pytest.mark.asyncio
+async def test_the_environment_proxy_is_honoured_like_httpx(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", recorder.url)
+    monkeypatch.setenv("NO_PROXY", "localhost,.internal.example")
+    async with AiohttpRequest() as transport:
+        status, _ = await transport.do_request(
+            f"http://api.telegram.invalid/bot{TOKEN}/getMe", "POST"
+        )
+        assert status == 200
+        # A host NO_PROXY names goes direct: here, nothing listens there.
+        with pytest.raises(NetworkError):
+            await transport.do_request(f"http://bot.internal.example/bot{TOKEN}/getMe", "POST")
+    (received,) = recorder.received
+    assert (received.host, received.path) == ("api.telegram.invalid", f"/bot{TOKEN}/getMe")
+
+
+@pytest.mark.parametrize(
+    ("host", "no_proxy", "bypassed"),
+    [
+        ("api.telegram.org", "", False),
+        ("api.telegram.org", "*", True),
+        ("api.telegram.org", "telegram.org", True),
+        ("api.telegram.org", " .TELEGRAM.org:443 ", True),
+        ("api.telegram.org", "gram.org", False),
+        ("localhost", "example.org,localhost", True),
+    ],
+)
+def test_no_proxy_matches_hosts_and_domains(host: str, no_proxy: str, bypassed: bool) -> None:
+    assert _bypassed(host, no_proxy) is bypassed
+
+
+def test_a_socks_proxy_in_the_environment_is_ignored_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    proxies = {"https": "socks5://127.0.0.1:1080"}
+    assert _proxy_for(URL("https://api.telegram.org/bot1/getMe"), proxies) is None
+    assert "proxy ignored" in caplog.text
