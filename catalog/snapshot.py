@@ -66,6 +66,9 @@ class CatalogSnapshot:
             version = await catalogue_version(session=session)
             if self._index is None or version != self._version:
                 offers = await load_offers(session=session)
+                # End the read before the build: on SQLite every transaction holds the write
+                # lock (BEGIN IMMEDIATE), and the steps must not wait for the index.
+                await session.commit()
                 # Building takes ~0.5 s at 10,000 offers: off the event loop, so that other
                 # conversations go on meanwhile.
                 self._index = await asyncio.to_thread(CatalogIndex, offers)

@@ -18,6 +18,7 @@ The companion is created on first use and disposed with its async engine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -45,16 +46,34 @@ class _SQLiteCompanion:
             pool_size=1, max_overflow=0,
         )
         event.listen(self.engine, "connect", sqlite_pragmas)
+        event.listen(self.engine, "connect", _patient)
         event.listen(self.engine, "begin", begin_immediate)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremplin-sqlite")
 
-    def run(self, work: Callable[[Connection], T]) -> T:
+    def run(self, work: Callable[[Connection], T], abandoned: threading.Event) -> T:
         with self.engine.begin() as connection:
-            return work(connection)
+            result = work(connection)
+            if abandoned.is_set():
+                # Nobody will show the step's replies: roll it back, as PostgreSQL does when
+                # the awaiting task is cancelled, so that a redelivered update is not applied
+                # twice.
+                raise _Abandoned
+            return result
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True)
+        # Steps still queued are cancelled; the one running finishes (milliseconds).
+        self.executor.shutdown(wait=True, cancel_futures=True)
         self.engine.dispose()
+
+
+class _Abandoned(Exception):
+    """The awaiting task was cancelled while the step ran in the thread."""
+
+
+def _patient(dbapi_connection: Any, _record: Any) -> None:
+    # The steps waited up to the async pool's 60 s for its single connection; on this second
+    # connection they wait for SQLite's write lock instead, and as long (an import, a purge).
+    dbapi_connection.execute("PRAGMA busy_timeout=60000")
 
 
 _companions: WeakKeyDictionary[Engine, _SQLiteCompanion] = WeakKeyDictionary()
@@ -101,7 +120,17 @@ async def run_transaction(sessions: SessionMaker, work: Callable[[Connection], T
     engine = engine_of(sessions)
     companion = _companion(engine)
     if companion is not None:
+        abandoned = threading.Event()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(companion.executor, companion.run, work)
+        running = loop.run_in_executor(companion.executor, companion.run, work, abandoned)
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            # The thread cannot be interrupted: tell it to roll back, and wait for it, so that
+            # whoever cancelled finds the database as it was.
+            abandoned.set()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await running
+            raise
     async with engine.begin() as connection:
         return await connection.run_sync(work)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,10 @@ from sqlalchemy import Connection, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.models import Citizen
+from catalog import snapshot
 from catalog.db import SessionMaker, create_engine, create_schema, session_maker
+from catalog.index import CatalogIndex
+from catalog.offer import Offer
 from catalog.transactions import run_transaction
 
 CITIZENS = Citizen.__table__  # type: ignore[attr-defined]
@@ -128,3 +132,55 @@ async def test_postgresql_keeps_its_connections_under_load(engine: AsyncEngine,
     size = engine.pool.size()  # type: ignore[attr-defined]
     # The same few backends all along: no connection opened beyond the pool, none closed.
     assert len(rounds[0] | rounds[1] | rounds[2]) <= size
+
+
+@pytest.mark.asyncio
+async def test_a_cancelled_step_leaves_nothing_behind(sessions: SessionMaker) -> None:
+    """Whoever cancels (uvicorn at the end of its graceful shutdown, say) gets no reply out of
+    the step, so the step must not stay written: Telegram would deliver it again."""
+    started = threading.Event()
+
+    def work(connection: Connection) -> None:
+        connection.execute(CITIZENS.insert().values(user_id=9, language="fr"))
+        started.set()
+        # Still in the transaction when the task is cancelled: in SQLite's thread, or awaiting
+        # PostgreSQL on the event loop.
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_sleep(0.3)"))
+        else:
+            time.sleep(0.3)
+
+    task = asyncio.create_task(run_transaction(sessions, work))
+    await asyncio.to_thread(started.wait, 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await _ids(sessions) == []
+
+
+@pytest.mark.asyncio
+async def test_steps_go_on_while_the_catalogue_index_is_rebuilt(
+    sessions: SessionMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite every transaction holds the write lock: the index is built after the read
+    ends, or every step would wait for it (seconds at 100,000 offers)."""
+    building, stepped = threading.Event(), threading.Event()
+
+    def slow_index(offers: list[Offer]) -> CatalogIndex:
+        building.set()
+        assert stepped.wait(10), "the step waited for the index build"
+        return CatalogIndex(offers)
+
+    monkeypatch.setattr(snapshot, "CatalogIndex", slow_index)
+    catalogue = snapshot.CatalogSnapshot()
+
+    async def rebuild() -> CatalogIndex:
+        async with sessions() as session:
+            return await catalogue.index(session=session)
+
+    build = asyncio.create_task(rebuild())
+    assert await asyncio.to_thread(building.wait, 10)
+    await run_transaction(sessions, _add(1))
+    stepped.set()
+    await build
+    assert await _ids(sessions) == [1]
