@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 
 from telegram import Message, Update
@@ -149,6 +150,12 @@ async def _send(context: TremplinContext, chat_id: int, piece: Chunk) -> None:
 
 async def _edit(context: TremplinContext, message: Message, piece: Chunk) -> None:
     """Edit the pressed message in place, unless the edit would change nothing."""
+    text = message.text or ""
+    if text != piece.plain and text.endswith("\n\n" + piece.plain):
+        # A lead-in joined above this question (bot.rendering.joined) stays above it.
+        lead = text[: -len(piece.plain) - 2]
+        piece = Chunk(html=f"{html.escape(lead)}\n\n{piece.html}", plain=text,
+                      markup=piece.markup)
     if message.text == piece.plain and message.reply_markup == piece.markup:
         return
     try:
@@ -173,9 +180,10 @@ async def on_error(update: object, context: TremplinContext) -> None:
     user = update.effective_user if isinstance(update, Update) else None
     user_id = user.id if user else None
     if isinstance(error, Forbidden) and user_id is not None:
-        await mark_inactive(
+        # Retried like a step: right after a database restart, its pooled connection is dead.
+        await retrying(lambda: mark_inactive(
             sessions=context.database.sessions, user_id=user_id, settings=context.settings
-        )
+        ))
         logger.info("event=blocked user=%s", user_id)
         return
     logger.error("event=update_failed user=%s error=%r", user_id, error, exc_info=error)

@@ -66,6 +66,24 @@ async def test_the_greeting_and_the_first_question_are_one_message(
         assert [m.text for m in user.messages] == [question.text]
 
 
+async def test_a_tick_keeps_the_note_above_the_question(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    user = server.user(1013, "Ivy", language_code="en")
+    async with running_bot(bot_settings(server, database_url), database):
+        await user.send_text("/start")
+        await user.press("Me", await user.wait_for(has_button("Me")))
+        await user.press("26 to 44", await user.wait_for(has_button("26 to 44")))
+        await user.wait_for(has_button("Job seeker"))
+        await user.send_sticker()
+        noted = await user.wait_for(
+            lambda m: has_button("Job seeker")(m) and "I can only read text" in (m.text or ""))
+        before = noted.text
+        await user.press("Job seeker", noted)
+        ticked = await user.wait_for(lambda m: m.edited and m.has_button("✓ Job seeker"))
+        assert ticked.text == before
+
+
 async def test_map_button_sends_a_venue(
     server: FakeBotApi, database: Database, database_url: str
 ) -> None:
