@@ -22,6 +22,7 @@ from bot import handlers
 from bot import maintainer_texts as texts
 from bot.catalog_cli import offers_and_inferences
 from bot.rendering import pack
+from bot.retry import retrying
 from bot.services import TremplinContext
 from catalog import roles
 from catalog.audit_models import PendingImport
@@ -51,10 +52,15 @@ COMMANDS = MAINTAINER_COMMANDS + ADMIN_COMMANDS
 
 
 async def _is_maintainer(context: TremplinContext, user_id: int) -> bool:
-    async with context.database.sessions() as session:
-        return await roles.is_maintainer(
-            session=session, user_id=user_id, configured=context.settings.maintainer_ids
-        )
+    async def look_up() -> bool:
+        async with context.database.sessions() as session:
+            return await roles.is_maintainer(
+                session=session, user_id=user_id, configured=context.settings.maintainer_ids
+            )
+
+    # The first database use of any citizen's file or command: retried like a step when its
+    # pooled connection died (a PostgreSQL restart), rather than failing that update.
+    return await retrying(look_up)
 
 
 async def _say(
