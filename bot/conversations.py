@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.context import (
     Context,
@@ -39,6 +38,7 @@ from catalog.models import utcnow
 from catalog.settings import Settings
 from catalog.snapshot import CatalogSnapshot
 from catalog.transactions import run_transaction
+from catalog.upsert import insert_on_conflict
 
 # The citizen's row says when they were last seen to within this: refreshing it at every step
 # would be one more write per message, for a date nobody needs to the minute.
@@ -51,14 +51,8 @@ CONVERSATIONS: Table = ConversationRecord.__table__  # type: ignore[attr-defined
 FAVOURITES: Table = Favourite.__table__  # type: ignore[attr-defined]
 
 
-def _insert(connection: Connection, table: Table) -> Any:
-    """An INSERT that supports ``ON CONFLICT`` on the connection's database."""
-    dialect = connection.dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 def _upsert_citizen(dialect: str) -> Any:
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CITIZENS)
+    statement = insert_on_conflict(dialect, CITIZENS)
     return statement.values(
         user_id=bindparam("user"), language=bindparam("lang"), active=True,
         first_seen=bindparam("now"), last_seen=bindparam("now"),
@@ -82,7 +76,7 @@ _LOCK_STATE = (
 )
 _FAVOURITES = (
     select(FAVOURITES.c.offer_id)
-    .where(FAVOURITES.c.user_id == bindparam("user_id"))
+    .where(FAVOURITES.c.user_id == bindparam("user"))
     .order_by(FAVOURITES.c.saved_at, FAVOURITES.c.offer_id)
 )
 _SAVE_STATE = (
@@ -123,7 +117,7 @@ def _load(
         # Insert-or-nothing, then lock: two first messages of one chat cannot both insert.
         fresh = Conversation(language=language)
         connection.execute(
-            _insert(connection, CONVERSATIONS)
+            insert_on_conflict(connection.dialect.name, CONVERSATIONS)
             .values(chat_id=chat_id, user_id=user_id, state=fresh.to_json(), updated_at=utcnow())
             .on_conflict_do_nothing()
         )
@@ -132,7 +126,7 @@ def _load(
 
 
 def _favourites(connection: Connection, user_id: int) -> tuple[str, ...]:
-    return tuple(connection.execute(_FAVOURITES, {"user_id": user_id}).scalars().all())
+    return tuple(connection.execute(_FAVOURITES, {"user": user_id}).scalars().all())
 
 
 def forget(
@@ -157,7 +151,7 @@ def _apply(
     match effect:
         case SaveFavourite(offer_id=offer_id):
             connection.execute(
-                _insert(connection, FAVOURITES)
+                insert_on_conflict(connection.dialect.name, FAVOURITES)
                 .values(user_id=user_id, offer_id=offer_id, saved_at=utcnow())
                 .on_conflict_do_nothing()
             )

@@ -32,12 +32,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from catalog.events import StatsEvent, events_between
 from catalog.facts import ANONYMOUS, QUESTION_STEPS, TOPIC_MISSIONS, Found, Kind
+from catalog.upsert import insert_on_conflict
 
 Figures = Counter[tuple[str, str]]  # (metric, key) -> count
 Conversation = tuple[str, int]  # (pseudonym, conversation number)
@@ -159,8 +159,7 @@ def day_figures(events: Iterable[StatsEvent]) -> Figures:
 
 
 def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(StatsDaily)
+    return insert_on_conflict(session.bind.dialect.name if session.bind else "sqlite", StatsDaily)
 
 
 async def _rolled_up_days(session: AsyncSession, start: date, end: date) -> set[date]:

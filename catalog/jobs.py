@@ -22,12 +22,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from catalog.db import SessionMaker
 from catalog.models import utcnow
+from catalog.upsert import insert_on_conflict
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +70,7 @@ def default_holder() -> str:
 
 
 def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(JobLease)
+    return insert_on_conflict(session.bind.dialect.name if session.bind else "sqlite", JobLease)
 
 
 async def claim(
