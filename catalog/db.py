@@ -19,13 +19,13 @@ SessionMaker = async_sessionmaker[AsyncSession]
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers work while a writer commits; the busy timeout makes concurrent
-    # writers wait instead of failing with "database is locked".
-    # The driver's own implicit BEGIN is switched off: transactions start in begin_immediate.
+    # WAL lets readers work while a writer commits. Concurrent writers wait for the lock
+    # (the driver's ``timeout``, given by each engine) instead of failing with "database is
+    # locked". The driver's own implicit BEGIN is switched off: transactions start in
+    # begin_immediate.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

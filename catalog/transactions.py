@@ -39,14 +39,15 @@ class _SQLiteCompanion:
     """A synchronous engine on the async engine's SQLite file, used from one thread only."""
 
     def __init__(self, url: str) -> None:
-        # One connection, as the async engine: SQLite has one writer at a time anyway.
+        # One connection, as the async engine: SQLite has one writer at a time anyway. Steps
+        # waited up to the async pool's 60 s for its single connection; on this second one
+        # they wait as long for SQLite's write lock instead (an import, a purge).
         self.engine = create_sync_engine(
             make_url(url).set(drivername="sqlite"),
-            connect_args={"timeout": 5, "check_same_thread": False},
+            connect_args={"timeout": 60, "check_same_thread": False},
             pool_size=1, max_overflow=0,
         )
         event.listen(self.engine, "connect", sqlite_pragmas)
-        event.listen(self.engine, "connect", _patient)
         event.listen(self.engine, "begin", begin_immediate)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremplin-sqlite")
 
@@ -68,12 +69,6 @@ class _SQLiteCompanion:
 
 class _Abandoned(Exception):
     """The awaiting task was cancelled while the step ran in the thread."""
-
-
-def _patient(dbapi_connection: Any, _record: Any) -> None:
-    # The steps waited up to the async pool's 60 s for its single connection; on this second
-    # connection they wait for SQLite's write lock instead, and as long (an import, a purge).
-    dbapi_connection.execute("PRAGMA busy_timeout=60000")
 
 
 _companions: WeakKeyDictionary[Engine, _SQLiteCompanion] = WeakKeyDictionary()

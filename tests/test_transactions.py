@@ -184,3 +184,16 @@ async def test_steps_go_on_while_the_catalogue_index_is_rebuilt(
     stepped.set()
     await build
     assert await _ids(sessions) == [1]
+
+
+@pytest.mark.asyncio
+async def test_sqlite_steps_wait_for_the_write_lock_as_long_as_for_the_connection(
+    engine: AsyncEngine, sessions: SessionMaker
+) -> None:
+    if engine.url.get_backend_name() != "sqlite":
+        pytest.skip("SQLite's busy timeout")
+    busy = text("PRAGMA busy_timeout")
+    async with engine.connect() as connection:
+        assert (await connection.execute(busy)).scalar_one() == 5000
+    # The async pool's own wait for its single connection (pool_timeout) is 60 s.
+    assert await run_transaction(sessions, lambda c: c.execute(busy).scalar_one()) == 60_000
