@@ -45,7 +45,7 @@ from telegram.ext import (
 
 from benchmarks.replicas import replicas, serve_replica
 from bot.database import open_database
-from bot.telegram_app import build_application, polling
+from bot.telegram_app import CONCURRENT_UPDATES, build_application, polling
 from bot.transport import AiohttpRequest
 from catalog.settings import load_settings
 
@@ -55,7 +55,7 @@ Step = Callable[[SimUser], Awaitable[None]]
 class Recorder:
     def __init__(self) -> None:
         self.latencies: list[float] = []
-        self.by_step: dict[int, list[float]] = {}
+        self.by_user: dict[int, list[float]] = {}  # each user's latencies, step after step
         self.updates = 0
 
     async def step(
@@ -66,8 +66,7 @@ class Recorder:
         await user.wait_for(done, timeout=patience)
         latency = time.perf_counter() - started
         self.latencies.append(latency)
-        self.by_step.setdefault(user.id % 1000 * 0 + len(self.by_step.get(-user.id, [])), [])
-        self.by_step.setdefault(-user.id, []).append(latency)
+        self.by_user.setdefault(user.id, []).append(latency)
         self.updates += 1
 
 
@@ -125,11 +124,12 @@ def echo_application_for(  # type: ignore[type-arg]
         .token(token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
-        .concurrent_updates(64)
+        .concurrent_updates(CONCURRENT_UPDATES)
     )
     if transport == "aiohttp":  # the reference of --echo-aiohttp: Tremplin's transport
-        builder = builder.request(AiohttpRequest(connection_pool_size=72)).get_updates_request(
-            AiohttpRequest(connection_pool_size=1))
+        builder = builder.request(
+            AiohttpRequest(connection_pool_size=CONCURRENT_UPDATES + 8)
+        ).get_updates_request(AiohttpRequest(connection_pool_size=1))
     application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.add_handler(CallbackQueryHandler(answer))
@@ -227,7 +227,7 @@ async def measure(
         cpu = _cpu_seconds(pids) - cpu
     latencies = sorted(recorder.latencies)
     if "-v" in sys.argv:
-        steps = list(zip(*(v for k, v in recorder.by_step.items() if k < 0), strict=False))
+        steps = list(zip(*recorder.by_user.values(), strict=False))
         for number, values in enumerate(steps):
             print(f"  step {number}: p50 {statistics.median(values) * 1000:.0f} ms "
                   f"max {max(values) * 1000:.0f} ms")
