@@ -124,8 +124,7 @@ async def _show(
                 else:
                     held, piece = None, together
             if piece.markup is None:
-                await flush()
-                held = piece
+                held = piece  # nothing is held here any more: sent, or joined into piece
             else:
                 await _send(context, chat_id, piece)
         if reply.ask_location:
@@ -154,8 +153,7 @@ async def _edit(context: TremplinContext, message: Message, piece: Chunk) -> Non
     if text != piece.plain and text.endswith("\n\n" + piece.plain):
         # A lead-in joined above this question (bot.rendering.joined) stays above it.
         lead = text[: -len(piece.plain) - 2]
-        piece = Chunk(html=f"{html.escape(lead)}\n\n{piece.html}", plain=text,
-                      markup=piece.markup)
+        piece = joined(Chunk(html=html.escape(lead), plain=lead), piece) or piece
     if message.text == piece.plain and message.reply_markup == piece.markup:
         return
     try:
