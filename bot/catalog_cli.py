@@ -29,6 +29,7 @@ from catalog.jsonio import write_json
 from catalog.lheo import Inference, read_lheo_report
 from catalog.models import ImportRecord
 from catalog.offer import Offer
+from catalog.sample import ensure_catalogue
 from catalog.settings import Settings
 from catalog.store import load_offers
 from catalog.validation import MAX_BYTES, InvalidCatalogue
@@ -173,9 +174,14 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file)
     format = file_format(path.name)
     _exported([], format)  # an unwritable format is refused before the database is opened
+    if not args.force and await asyncio.to_thread(path.exists):
+        _error(f"{args.file}: already exists; choose another name, or --force to overwrite it")
+        return EXIT_USAGE
     engine = await _open(settings)
     try:
         async with session_maker(engine)() as session:
+            # A fresh database holds the sample catalogue, as `match` and `chat` would show it.
+            await ensure_catalogue(session=session)
             offers = await load_offers(session=session)
     finally:
         await engine.dispose()

@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         "export", help="export the catalogue (.csv, .json or .xlsx)"
     )
     export.add_argument("file")
+    export.add_argument("--force", action="store_true", help="overwrite an existing file")
     validate = catalog_commands.add_parser("validate", help="check a file without importing it")
     validate.add_argument("file")
     template = catalog_commands.add_parser(

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 from bot.cli import main
+from catalog.csvio import read_csv
 from catalog.db import create_engine
+from catalog.sample import sample_catalogue_path
 from tests.conftest import DATA
 
 CATALOG = DATA / "catalog"
@@ -120,8 +123,8 @@ def test_invalid_import_exits_2_and_imports_nothing(
     err = capsys.readouterr().err
     assert f"{path}:4:url: 'ftp://example.org' is not an http(s) address" in err
     assert err.endswith("9 problems, nothing imported\n")
-    assert tremplin(url, "catalog", "export", tmp_path / "out.csv") == 0
-    assert "0 offers exported" in capsys.readouterr().out
+    assert tremplin(url, "catalog", "export", tmp_path / "out.json") == 0
+    assert '"id": "ok-1"' not in (tmp_path / "out.json").read_text()
 
 
 @pytest.mark.parametrize("command", ["import", "validate"])
@@ -143,6 +146,33 @@ def test_bad_files_exit_2(
     big.write_bytes(b" " * (10 * 2**20 + 1))
     assert tremplin(url, "catalog", command, big) == 2
     assert f"{big}:1:-: the file is larger than the 10 MB limit" in capsys.readouterr().err
+
+
+def test_export_of_a_fresh_database_is_the_sample_catalogue(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = read_csv(sample_catalogue_path().read_bytes())
+    exported = tmp_path / "offers.csv"
+    assert tremplin(url, "catalog", "export", exported) == 0
+    assert capsys.readouterr().out == f"{exported}: {len(sample)} offers exported\n"
+    assert {offer.id for offer in read_csv(exported.read_bytes())} == {o.id for o in sample}
+
+
+def test_export_never_overwrites_without_force(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exported = tmp_path / "offers.json"
+    exported.write_text("mine", encoding="utf-8")
+    assert tremplin(url, "catalog", "export", exported) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"tremplin: {exported}: already exists; choose another name, or --force to overwrite it\n"
+    )
+    assert exported.read_text(encoding="utf-8") == "mine"
+    assert tremplin(url, "catalog", "export", "--force", exported) == 0
+    assert "offers exported" in capsys.readouterr().out
+    assert json.loads(exported.read_text(encoding="utf-8"))["offers"]
 
 
 def test_export_needs_a_known_extension(
