@@ -21,11 +21,9 @@ from catalog.audit import lock_catalogue, record_import
 from catalog.columns import COLUMNS
 from catalog.csvio import offer_cells, read_csv
 from catalog.jsonio import read_json
-from catalog.lheo import read_lheo
 from catalog.models import OfferRecord, utcnow
 from catalog.offer import Offer
 from catalog.store import record_fields, to_offer
-from catalog.xlsxio import read_xlsx
 
 FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".xml": "lheo"}
 _CHUNK = 1000  # ids per "IN (...)": well under SQLite's and asyncpg's parameter limits
@@ -76,8 +74,17 @@ def file_format(name: str) -> str:
 
 def read_offers(data: bytes, format: str) -> list[Offer]:
     """The offers of a file's bytes; :class:`~catalog.validation.InvalidCatalogue` if any error."""
-    readers = {"json": read_json, "xlsx": read_xlsx, "lheo": read_lheo}
-    return readers.get(format, read_csv)(data)
+    # Excel and LHEO are imported only for their files: openpyxl (with numpy) and the LHEO
+    # reader cost more at start than all of ``tremplin match`` (the sample catalogue is CSV).
+    if format == "xlsx":
+        from catalog.xlsxio import read_xlsx
+
+        return read_xlsx(data)
+    if format == "lheo":
+        from catalog.lheo import read_lheo
+
+        return read_lheo(data)
+    return read_json(data) if format == "json" else read_csv(data)
 
 
 def changed_columns(old: Offer, new: Offer) -> tuple[str, ...]:
