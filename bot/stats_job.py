@@ -52,15 +52,19 @@ class StatsPurge:
                     purged.days_rolled_up, purged.events_deleted)
         return purged
 
+    async def tick(self, sessions: SessionMaker) -> bool:
+        """One tick: :meth:`run_once` unless it ran today on any replica; whether it ran here."""
+        return await run_once(
+            sessions=sessions,
+            name=JOB_NAME,
+            period=timedelta(days=1),
+            job=lambda: self.run_once(sessions),
+        )
+
     async def _loop(self, sessions: SessionMaker, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
             try:
-                await run_once(
-                    sessions=sessions,
-                    name=JOB_NAME,
-                    period=timedelta(days=1),
-                    job=lambda: self.run_once(sessions),
-                )
+                await self.tick(sessions)
             except Exception:  # a database hiccup must not stop tomorrow's run
                 logger.exception("event=stats_purge_failed")
             with contextlib.suppress(TimeoutError):

@@ -345,20 +345,33 @@ async def test_no_table_of_the_statistics_is_left_out_of_the_scan(engine: AsyncE
 async def test_daily_job_runs_once_across_replicas(engine: AsyncEngine) -> None:
     sessions = session_maker(engine)
     runs: list[int] = []
+    ticks: list[bool | Exception] = []  # each replica's first tick: ran here, or refused
+    all_ticked = asyncio.Event()
 
     class Counting(StatsPurge):
         async def run_once(self, sessions: SessionMaker) -> Purged:
             runs.append(1)
             return await super().run_once(sessions)
 
+        async def tick(self, sessions: SessionMaker) -> bool:
+            try:
+                ran = await super().tick(sessions)
+            except Exception as error:
+                ticks.append(error)
+                raise
+            else:
+                ticks.append(ran)
+                return ran
+            finally:
+                if len(ticks) == len(replicas):
+                    all_ticked.set()
+
     replicas = [Counting(retention_days=30, clock=lambda: TODAY) for _ in range(2)]
     for replica in replicas:
         replica.start(sessions)
-    for _ in range(100):
-        if runs:
-            break
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.3)  # time for the other replica's tick
+    # Each replica ticks at start, then not for an hour: both ticks are over once this is set.
+    await asyncio.wait_for(all_ticked.wait(), 30)
     for replica in replicas:
         await replica.stop()
+    assert sorted(ticks, key=str) == [False, True]
     assert runs == [1]

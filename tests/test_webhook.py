@@ -7,7 +7,9 @@ posting the updates the simulated users produce to the webhook, as Telegram woul
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import os
 import signal
 import socket
@@ -382,6 +384,27 @@ async def _wait_healthy(base: str, patience: float = 20.0) -> None:
             await asyncio.sleep(0.05)
 
 
+@contextlib.contextmanager
+def _graceful_wait() -> Iterator[asyncio.Event]:
+    """An event set when uvicorn's graceful shutdown starts waiting for open connections."""
+    waiting = asyncio.Event()
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage().startswith("Waiting for connections to close"):
+                waiting.set()
+
+    logger, watch = logging.getLogger("uvicorn.error"), Watch()
+    level = logger.level
+    logger.setLevel(logging.INFO)  # uvicorn says so at INFO
+    logger.addHandler(watch)
+    try:
+        yield waiting
+    finally:
+        logger.removeHandler(watch)
+        logger.setLevel(level)
+
+
 @pytest.mark.asyncio
 async def test_serve_webhook_registers_the_webhook_and_stops_gracefully(
     server: FakeBotApi, database_url: str, engine: AsyncEngine
@@ -414,8 +437,10 @@ async def test_serve_webhook_registers_the_webhook_and_stops_gracefully(
             client.post("/telegram", json=update, headers={SECRET_HEADER: SECRET})
         )
         await asyncio.wait_for(entered.wait(), 10)
-        stop.set()  # what SIGTERM does in `tremplin run`
-        await asyncio.sleep(0.3)
+        with _graceful_wait() as waiting:
+            stop.set()  # what SIGTERM does in `tremplin run`
+            # uvicorn has stopped accepting and now waits for the request in flight.
+            await asyncio.wait_for(waiting.wait(), 10)
         assert not posting.done() and not serving.done(), "shutdown did not wait"
         release.set()
         response = await asyncio.wait_for(posting, 10)
