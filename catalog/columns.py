@@ -82,6 +82,12 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 _TRUE = frozenset({"true", "oui", "yes", "1", "vrai"})
 _FALSE = frozenset({"false", "non", "no", "0", "faux"})
+# "Free" as maintainers write it in a price cell, in the interface languages (as _bare_words).
+_FREE = frozenset({
+    "gratuit", "gratuite", "gratuits", "gratuites", "libre", "entree libre", "acces libre",
+    "free", "free of charge", "gratis", "gratuito", "gratuita", "ucretsiz", "bedava",
+    "безкоштовно", "безплатно", "مجاني", "مجانا",
+})
 # Control characters (Unicode category Cc) and lone surrogates, which JSON's \ud800 escapes can
 # produce and no database accepts. Line breaks and tabs are handled before.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -95,6 +101,13 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     else:
         text = _BREAKS.sub(" ", value)
     return unicodedata.normalize("NFC", _CONTROLS.sub("", text)).strip()
+
+
+def _bare_words(text: str) -> str:
+    """Lower case, no accents, words separated by one space: "Entrée libre !" -> "entree libre"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.findall(r"\w+", letters))
 
 
 def quoted(value: object, limit: int = 60) -> str:
@@ -203,6 +216,12 @@ class _Row:
         return None
 
     def price(self, column: str) -> Decimal | None:
+        raw = self.raw(column)
+        if isinstance(raw, str) and not any(char.isdigit() for char in raw):  # a word
+            free = _bare_words(raw) in _FREE
+            hint = "0 means free: write 0" if free else "write the price in euros, 0 if free"
+            self.fail(column, f"{quoted(raw)} is not a number; {hint}")
+            return None
         value = self.number(column)
         if value is None:
             return None

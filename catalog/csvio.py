@@ -16,16 +16,53 @@ from decimal import Decimal
 
 from catalog.columns import COLUMNS, NUMERIC_COLUMNS, TRANSLATED_LANGUAGES, clean_text
 from catalog.offer import Offer
-from catalog.validation import MAX_ROWS, Problem, Record, check_header, decode, validate_records
+from catalog.validation import (
+    MAX_ROWS,
+    InvalidCatalogue,
+    Problem,
+    Record,
+    check_header,
+    decode,
+    validate_records,
+)
 
 # Any run of quotes before a formula character, so that a cell which already starts with
 # "'=" survives the round trip too (it is written "''=" and read back "'=").
 _NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_BOM = b"\xef\xbb\xbf"
 _CSV_ERRORS = {
     "unexpected end of data": 'a quoted cell that starts here is never closed (missing ")',
     "',' expected after '\"'": 'a quote inside a quoted cell must be doubled ("")',
 }
+
+
+# French spreadsheets save "CSV" with semicolons (and in Windows-1252): one message for both.
+SEMICOLONS = (
+    'the columns are separated by ";" but the separator must be a comma: save the file as'
+    ' "CSV UTF-8 (comma delimited)" (in French: "CSV UTF-8 (délimité par des virgules)"),'
+    " or import the .xlsx file itself"
+)
+
+
+def _known(cells: list[str]) -> int:
+    return sum(clean_text(cell) in COLUMNS for cell in cells)
+
+
+def separated_by_semicolons(data: bytes) -> bool:
+    """Whether the header row names more columns when split on ``;`` than on ``,``."""
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    end = data.find(b"\n", start, start + 64 * 1024)
+    text = data[start : end if end >= 0 else start + 64 * 1024].decode("utf-8", "replace")
+    first = next(iter(text.splitlines()), "")
+    if ";" not in first:
+        return False
+    try:
+        by_comma = next(csv.reader([first]), [])
+        by_semicolon = next(csv.reader([first], delimiter=";"), [])
+    except csv.Error:  # a NUL byte...: read_csv names it
+        return False
+    return _known(by_semicolon) > max(_known(by_comma), 1)
 
 
 def neutralise(cell: str) -> str:
@@ -40,6 +77,8 @@ def unneutralise(cell: str) -> str:
 
 def read_csv(data: bytes) -> list[Offer]:
     """The offers of a CSV file, or :class:`InvalidCatalogue` naming every problem."""
+    if separated_by_semicolons(data):
+        raise InvalidCatalogue([Problem(1, "-", SEMICOLONS)])
     text = decode(data)
     records: list[Record] = []
     problems: list[Problem] = []

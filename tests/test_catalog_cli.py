@@ -175,6 +175,18 @@ def test_export_never_overwrites_without_force(
     assert json.loads(exported.read_text(encoding="utf-8"))["offers"]
 
 
+def test_a_semicolon_separated_file_is_one_problem(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "offres.csv"
+    path.write_bytes("id;title;provider;missions\r\na;Thé;Mairie;family\r\n".encode("cp1252"))
+    assert tremplin(url, "catalog", "validate", path) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and lines[1] == f"{path}: 1 problem, nothing imported"
+    assert lines[0].startswith(f'{path}:1:-: the columns are separated by ";" but the separator')
+    assert '"CSV UTF-8 (comma delimited)"' in lines[0]
+
+
 def test_export_needs_a_known_extension(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

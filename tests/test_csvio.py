@@ -217,6 +217,12 @@ ERRORS = [
     (one_row(price_eur="-3"), 2, "price_eur", "-3 is negative"),
     (one_row(price_eur="12,345"), 2, "price_eur", "12.345 has more than 2 decimals"),
     (one_row(price_eur="12 €"), 2, "price_eur", "'12 €' is not a number"),
+    (one_row(price_eur="sur devis"), 2, "price_eur", "not a number; write the price in euros"),
+    (one_row(price_eur="gratuit"), 2, "price_eur", "'gratuit' is not a number; 0 means free"),
+    (one_row(price_eur="Entrée libre"), 2, "price_eur", "not a number; 0 means free: write 0"),
+    (one_row(price_eur="FREE"), 2, "price_eur", "'FREE' is not a number; 0 means free"),
+    (one_row(price_eur="gratis"), 2, "price_eur", "'gratis' is not a number; 0 means free"),
+    (one_row(price_eur="ücretsiz"), 2, "price_eur", "is not a number; 0 means free"),
     (one_row(price_eur="NaN"), 2, "price_eur", "'NaN' is not a number"),
     (one_row(price_eur="1e3"), 2, "price_eur", "'1e3' is not a number"),
     (one_row(price_eur="123456789"), 2, "price_eur", "too large"),
@@ -258,6 +264,28 @@ def test_every_error_names_line_and_column(text: str, line: int, column: str, wo
         (problem.line, problem.column) == (line, column) and words in problem.reason
         for problem in problems
     ), problems
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"id;title;provider;missions\r\na-1;Titre;Asso;family\r\n",
+        b'\xef\xbb\xbf"id";"title";"provider";"missions";"price_eur"\nb;T;A;family;"12,5"\n',
+        # Excel's "CSV (separateur: point-virgule)" is Windows-1252 too: the same one message.
+        "id;title;provider;missions\na;Thé dansant;Mairie;family\n".encode("cp1252"),
+    ],
+)
+def test_semicolons_are_one_clear_problem(data: bytes) -> None:
+    problems = problems_of(data)
+    assert [(problem.line, problem.column) for problem in problems] == [(1, "-")]
+    reason = problems[0].reason
+    assert 'separated by ";" but the separator must be a comma' in reason
+    assert '"CSV UTF-8 (comma delimited)"' in reason and len(reason) <= 200
+
+
+def test_a_semicolon_inside_comma_separated_cells_is_no_separator() -> None:
+    (offer,) = read_csv(b"id,title,provider,missions\na-1,T;x,A,family;lifelong\n")
+    assert (offer.title, offer.missions) == ("T;x", ("family", "lifelong"))
 
 
 def test_every_error_of_a_file_is_reported() -> None:
