@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -187,15 +186,12 @@ async def test_get_me_webhook_and_commands(server: FakeBotApi, bot: Bot) -> None
 async def test_get_updates_long_polling_and_offsets(server: FakeBotApi, bot: Bot) -> None:
     alice = server.user(ALICE, "Alice", language_code="fr")
 
-    async def later() -> None:
-        await asyncio.sleep(0.1)
-        await alice.send_text("/start")
-
-    started = time.monotonic()
-    task = asyncio.create_task(later())
-    updates = await bot.get_updates(timeout=5)
-    await task
-    assert time.monotonic() - started < 2  # answered as soon as the update was queued
+    poll = asyncio.create_task(bot.get_updates(timeout=3600))
+    await asyncio.wait_for(server.updates.until_held(), 10)
+    assert not poll.done()  # nothing to give yet: held
+    await alice.send_text("/start")
+    # Answered because the update was queued: its hour-long timeout cannot have expired.
+    updates = await asyncio.wait_for(poll, 30)
     assert len(updates) == 1 and updates[0].message is not None
     assert updates[0].message.text == "/start"
     assert updates[0].message.from_user is not None
@@ -206,9 +202,11 @@ async def test_get_updates_long_polling_and_offsets(server: FakeBotApi, bot: Bot
     assert [u.update_id for u in again] == [updates[0].update_id]
     assert await bot.get_updates(offset=updates[0].update_id + 1, timeout=0) == ()
 
-    started = time.monotonic()
-    assert await bot.get_updates(timeout=1) == ()
-    assert time.monotonic() - started >= 0.9  # held for the whole timeout
+    poll = asyncio.create_task(bot.get_updates(timeout=1))
+    await asyncio.wait_for(server.updates.until_held(), 10)
+    assert not poll.done()  # held while there is nothing to give...
+    assert await poll == ()  # ...and answered empty at its timeout
+    assert server.updates.held == 0
 
     await alice.send_location(48.85, 2.35)
     await alice.send_sticker()
@@ -502,7 +500,7 @@ async def test_second_poller_gets_conflict(server: FakeBotApi) -> None:
         Bot(server.token, base_url=server.base_url) as second,
     ):
         held = asyncio.create_task(first.get_updates(timeout=3))
-        await asyncio.sleep(0.1)
+        await asyncio.wait_for(server.updates.until_held(), 10)
         second_poll = asyncio.create_task(second.get_updates(timeout=0))
         with pytest.raises(Conflict, match=r"(?i)terminated by other getUpdates request"):
             await held

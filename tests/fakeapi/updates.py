@@ -39,6 +39,8 @@ class UpdateQueue:
         self._current_poll: object | None = None
         self._closed = False
         self.delivered: list[dict[str, Any]] = []  # every update handed to the bot
+        self.held = 0  # long polls waiting right now for an update or their timeout
+        self._held_changed = asyncio.Event()
 
     def push(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         if kind not in self.update_types:
@@ -63,6 +65,19 @@ class UpdateQueue:
         """Release every held long poll (with no updates): used when the server stops."""
         self._closed = True
         self._notify()
+
+    async def until_held(self) -> None:
+        """Return once a long poll is held: waiting for an update or for its timeout."""
+        while True:
+            changed = self._held_changed
+            if self.held:
+                return
+            await changed.wait()
+
+    def _count_held(self, delta: int) -> None:
+        self.held += delta
+        self._held_changed.set()
+        self._held_changed = asyncio.Event()
 
     def _notify(self) -> None:
         # Waking everybody and handing out a fresh Event avoids lost wake-ups: a waiter
@@ -113,9 +128,12 @@ class UpdateQueue:
             remaining = deadline - loop.time()
             if remaining <= 0 or self._closed:
                 return []
+            self._count_held(+1)
             try:
                 await asyncio.wait_for(changed.wait(), remaining)
             except TimeoutError:
                 return []
+            finally:
+                self._count_held(-1)
             if self._current_poll is not ticket:
                 raise PollSuperseded
