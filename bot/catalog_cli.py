@@ -300,6 +300,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     except (SQLAlchemyError, _NoDatabaseFolder) as error:
         _error(f"database error: {_first_line(error)}")
         return EXIT_FAILURE
+    except BrokenPipeError:
+        raise  # the reader of stdout left: bot.cli stops quietly
     except OSError as error:  # the database server is unreachable, the disk is full...
         _error(f"{error}")
         return EXIT_FAILURE

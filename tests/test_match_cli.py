@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +61,30 @@ def test_bad_options_exit_2_naming_the_problem(capsys: pytest.CaptureFixture[str
     code, out, err = run(capsys, tmp_path, *args)
     assert code == 2 and out == ""
     assert message in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("match", "--topic", "digital", "--limit", "20"),
+        ("match", "--json"),
+        ("stats",),
+        ("catalog", "history"),
+    ],
+    ids=" ".join,
+)
+def test_a_closed_pipe_stops_quietly(tmp_path: Path, database_url: str,
+                                     command: tuple[str, ...]) -> None:
+    """``tremplin match | head -1``: the reader left before anything was written."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "--database-url", database_url, *command],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, cwd=tmp_path, timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "Broken pipe" not in done.stderr, done.stderr
+    assert "BrokenPipeError" not in done.stderr
