@@ -25,10 +25,11 @@ COPY . .
 # (pyproject force-includes locales/ as catalog/locales). catalog.i18n uses a .mo when it is
 # not older than its .po; pip writes the files in the order of the wheel, so the .mo files
 # are touched afterwards: the image never compiles a catalogue at run time.
+# The locked versions first (hashes checked), then Tremplin itself without resolving again.
 RUN python -m venv /opt/tremplin \
- && /opt/tremplin/bin/pip install "babel>=2.14" \
+ && /opt/tremplin/bin/pip install --require-hashes -r requirements.lock \
  && /opt/tremplin/bin/python -m bot.i18n_tasks compile \
- && /opt/tremplin/bin/pip install . \
+ && /opt/tremplin/bin/pip install --no-deps . \
  && find /opt/tremplin/lib/python*/site-packages/catalog/locales -name '*.mo' -exec touch {} + \
  && /opt/tremplin/bin/tremplin --help > /dev/null
 
