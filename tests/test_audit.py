@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import DATA
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlmodel import SQLModel
@@ -21,7 +22,6 @@ from catalog.csvio import read_csv, write_csv
 from catalog.db import SessionMaker
 from catalog.importer import import_file
 from catalog.validation import InvalidCatalogue
-from tests.conftest import DATA
 
 VALID = (DATA / "catalog" / "valid.csv").read_bytes()
 HEADER, NUM, FLE, LIRE = VALID.decode().splitlines()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
@@ -18,7 +19,6 @@ from bot.cli import main
 from catalog.csvio import read_csv
 from catalog.db import create_engine
 from catalog.sample import sample_catalogue_path
-from tests.conftest import DATA
 
 CATALOG = DATA / "catalog"
 VALID = CATALOG / "valid.csv"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from conftest import DATA
 from factories import offer
 from sqlalchemy import update
 from sqlmodel import SQLModel
@@ -13,7 +14,6 @@ from bot.cli import main
 from catalog.check import build_report, check_catalogue, format_report, year_before
 from catalog.db import SessionMaker
 from catalog.importer import import_file
-from tests.conftest import DATA
 
 TODAY = date(2026, 11, 25)
 RECENT = datetime(2026, 10, 1, tzinfo=UTC)

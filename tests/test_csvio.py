@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 import pytest
+from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,6 @@ from catalog.csvio import neutralise, read_csv, unneutralise, write_csv
 from catalog.offer import LocalText, Offer
 from catalog.validation import MAX_BYTES, MAX_ROWS, InvalidCatalogue, Problem
 from catalog.vocabulary import AUDIENCES, FORMATS, MISSIONS, TOPICS
-from tests.conftest import DATA
 
 CATALOG = DATA / "catalog"
 HEADER = "id,title,provider,missions"

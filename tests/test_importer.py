@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 from sqlmodel import col, select
 
 from catalog.csvio import read_csv, write_csv
@@ -19,7 +20,6 @@ from catalog.offer import LocalText, Offer
 from catalog.sample import ensure_catalogue, sample_catalogue_path
 from catalog.store import load_offers
 from catalog.validation import InvalidCatalogue
-from tests.conftest import DATA
 
 CATALOG = DATA / "catalog"
 VALID = (CATALOG / "valid.csv").read_bytes()

@@ -6,15 +6,15 @@ import json
 from decimal import Decimal
 
 import pytest
+from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_csvio import offers
 
 from catalog.csvio import read_csv
 from catalog.jsonio import read_json, write_json
 from catalog.offer import LocalText, Offer
 from catalog.validation import InvalidCatalogue, Problem
-from tests.conftest import DATA
-from tests.test_csvio import offers
 
 CATALOG = DATA / "catalog"
 MINIMAL = {"id": "a-1", "title": "Titre", "provider": "Asso", "missions": ["family"]}

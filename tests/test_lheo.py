@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 
 from catalog.db import SessionMaker
 from catalog.importer import file_format, import_file
@@ -15,7 +16,6 @@ from catalog.lheo_infer import Codes, infer
 from catalog.lheo_text import lheo_date, plain
 from catalog.store import load_offers
 from catalog.validation import InvalidCatalogue
-from tests.conftest import DATA
 
 LHEO = DATA / "lheo"
 ONISEP = (LHEO / "exemple-bts-onisep-2.2.xml").read_bytes()

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from conftest import DATA
 from fakeapi import BotMessage, FakeBotApi, SimUser
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -28,7 +29,6 @@ from catalog.pending import pending_count
 from catalog.settings import Settings
 from catalog.store import load_offers
 from catalog.xlsxio import write_xlsx
-from tests.conftest import DATA
 
 pytestmark = pytest.mark.asyncio
 

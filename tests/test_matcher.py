@@ -11,8 +11,10 @@ from datetime import date
 from typing import Any
 
 import pytest
+from factories import JAUDE, offer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_eval import load_offers
 
 from catalog.filters import child_ages_of
 from catalog.geo import haversine_km
@@ -22,8 +24,6 @@ from catalog.offer import LocalText, Offer
 from catalog.profile import Profile
 from catalog.query import Query
 from catalog.vocabulary import AUDIENCES, TOPICS
-from tests.factories import JAUDE, offer
-from tests.test_eval import load_offers
 
 TODAY = date(2026, 12, 1)
 EN = translator("en")

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from catalog.db import create_engine
 from catalog.migrations import current_revision, head, model_metadata, upgrade
-from catalog.migrations.config import MODEL_MODULES, alembic_config, history
+from catalog.migrations.config import MODEL_MODULES, alembic_config, history, newest_revision
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -233,6 +233,19 @@ async def test_replicas_starting_together_migrate_once(
     assert befores.count(None) == 1 and befores.count(head()) == 3
     assert await current_revision(empty) == head()
 
+
+
+def test_the_newest_revision_read_from_file_names_is_alembics_head() -> None:
+    # A database at it is opened without Alembic (catalog.migrations.runner): they must agree.
+    assert newest_revision() == head()
+
+
+@pytest.mark.asyncio
+async def test_a_database_at_head_is_left_as_it_is(empty: AsyncEngine) -> None:
+    await upgrade(empty)
+    result = await upgrade(empty)
+    assert (result.before, result.after) == (head(), head())
+    assert await _differences_with_models(empty) == []
 
 def test_every_table_module_is_known_to_the_migrations() -> None:
     # In a fresh interpreter: this one may have imported anything already.

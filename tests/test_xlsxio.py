@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 from openpyxl import Workbook, load_workbook
 from sqlmodel import select
 
@@ -20,7 +21,6 @@ from catalog.importer import file_format, import_file
 from catalog.models import ImportRecord
 from catalog.validation import InvalidCatalogue
 from catalog.xlsxio import EXAMPLE, MAX_UNCOMPRESSED, read_xlsx, write_xlsx
-from tests.conftest import DATA
 
 VALID = read_csv((DATA / "catalog" / "valid.csv").read_bytes())
 HEADER = ["id", "title", "provider", "missions"]

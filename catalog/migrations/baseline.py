@@ -18,8 +18,6 @@ import functools
 import logging
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
 from catalog.migrations.config import alembic_config, history, model_metadata
@@ -40,6 +38,17 @@ class UnknownSchema(Exception):
         )
 
 
+def stamped_revision(connection: Connection) -> str | None:
+    """The revision the version table names (``None``: no version table, or empty).
+
+    Read with one query rather than Alembic's ``MigrationContext``: a database already at the
+    newest revision is opened without importing Alembic (see :mod:`catalog.migrations.config`).
+    """
+    if not sa.inspect(connection).has_table(VERSION_TABLE):
+        return None
+    return connection.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+
+
 def _schema(connection: Connection) -> Schema:
     inspector = sa.inspect(connection)
     return frozenset(
@@ -53,6 +62,8 @@ def _schema(connection: Connection) -> Schema:
 @functools.cache
 def revision_schemas() -> tuple[tuple[str, Schema], ...]:
     """Each revision, oldest first, with the tables and columns a database has at it."""
+    from alembic import command
+
     schemas: list[tuple[str, Schema]] = []
     engine = sa.create_engine("sqlite://")
     try:
@@ -68,7 +79,9 @@ def revision_schemas() -> tuple[tuple[str, Schema], ...]:
 
 def prepare(connection: Connection) -> None:
     """Stamp or clear the version so that ``alembic upgrade`` starts from the truth."""
-    current = MigrationContext.configure(connection).get_current_revision()
+    from alembic import command
+
+    current = stamped_revision(connection)
     tables = set(sa.inspect(connection).get_table_names()) - {VERSION_TABLE}
     ours = tables & set(model_metadata().tables)
     if current is not None:

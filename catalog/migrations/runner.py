@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from alembic import command
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from catalog.migrations.baseline import prepare
-from catalog.migrations.config import alembic_config
+from catalog.migrations.baseline import VERSION_TABLE, prepare, stamped_revision
+from catalog.migrations.config import alembic_config, model_metadata, newest_revision
 
 logger = logging.getLogger(__name__)
 
@@ -28,21 +26,31 @@ class Upgrade:
     after: str | None
 
 
-def _current(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+def _at_newest(connection: Connection) -> str | None:
+    """The newest revision when the database is at it with every table there, else ``None``."""
+    newest = newest_revision()
+    if newest is None or stamped_revision(connection) != newest:
+        return None
+    present = set(inspect(connection).get_table_names()) - {VERSION_TABLE}
+    return newest if set(model_metadata().tables) <= present else None
 
 
 def _upgrade(connection: Connection, revision: str) -> Upgrade:
+    # The usual start: nothing to do, known without Alembic (it is imported below, when needed).
+    if revision == "head" and (newest := _at_newest(connection)) is not None:
+        return Upgrade(before=newest, after=newest)
+    from alembic import command
+
     if connection.dialect.name == "postgresql":
         # Replicas starting together: the first one migrates, the others wait here, then
         # find the schema at head. Released at commit (or when a crash ends the session).
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
     # On SQLite the transaction began with BEGIN IMMEDIATE (catalog.db): the write lock is
     # already held, with the same effect.
-    before = _current(connection)
+    before = stamped_revision(connection)
     prepare(connection)
     command.upgrade(alembic_config(connection=connection), revision)
-    return Upgrade(before=before, after=_current(connection))
+    return Upgrade(before=before, after=stamped_revision(connection))
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> Upgrade:
@@ -60,4 +68,4 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> Upgrade:
 async def current_revision(engine: AsyncEngine) -> str | None:
     """The revision the database is at (``None``: not under migrations)."""
     async with engine.connect() as connection:
-        return await connection.run_sync(_current)
+        return await connection.run_sync(stamped_revision)
