@@ -2,17 +2,18 @@
 
 Compiling the ``.po`` files at load time (with Babel) means a fresh checkout or install works
 without a separate ``pybabel compile`` step; a compiled ``messages.mo`` is used when present.
+A catalogue compiled at load time is kept in the user's cache (``~/.cache/tremplin``), under
+the hash of its ``.po``, so the next start reads it back instead of compiling again.
 """
 
 from __future__ import annotations
 
 import gettext
+import hashlib
 import io
+import os
 from functools import cache
 from pathlib import Path
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 LANGUAGES: tuple[str, ...] = ("fr", "en", "ar", "es", "pt", "tr", "uk")
 DEFAULT_LANGUAGE = "fr"
@@ -68,6 +69,48 @@ class Translator:
     __call__ = gettext
 
 
+def _cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/tremplin/locales`` (default ``~/.cache``); ``None``: no home."""
+    root = os.environ.get("XDG_CACHE_HOME")
+    try:
+        return Path(root or Path.home() / ".cache") / "tremplin" / "locales"
+    except RuntimeError:
+        return None
+
+
+def _compile(po: bytes, lang: str) -> bytes:
+    # Babel's catalogue reader is imported only to compile (about as long as the compiling):
+    # an installed package ships .mo files, and a checkout compiles once into the cache.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    catalog = read_po(io.BytesIO(po), locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def compiled(po_file: Path, lang: str) -> bytes:
+    """The ``.mo`` bytes of ``po_file``: from the cache when this very ``.po`` was compiled
+    before (whatever the dates of the files), else compiled and kept there if it can be."""
+    po = po_file.read_bytes()
+    folder = _cache_dir()
+    cached = folder / f"{lang}-{hashlib.sha256(po).hexdigest()[:32]}.mo" if folder else None
+    if cached is not None and cached.is_file():
+        return cached.read_bytes()
+    mo = _compile(po, lang)
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            # Written aside, then renamed: a process starting meanwhile never reads half a file.
+            partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+            partial.write_bytes(mo)
+            partial.replace(cached)
+        except OSError:
+            pass  # a read-only home: compile at each start, as without a cache
+    return mo
+
+
 def _load(lang: str) -> gettext.NullTranslations:
     folder = locales_dir() / lang / "LC_MESSAGES"
     po_file = folder / f"{DOMAIN}.po"
@@ -78,12 +121,7 @@ def _load(lang: str) -> gettext.NullTranslations:
         with mo_file.open("rb") as fp:
             return gettext.GNUTranslations(fp)
     if po_file.is_file():
-        with po_file.open("rb") as fp:
-            catalog = read_po(fp, locale=lang)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
-        buffer.seek(0)
-        return gettext.GNUTranslations(buffer)
+        return gettext.GNUTranslations(io.BytesIO(compiled(po_file, lang)))
     return gettext.NullTranslations()
 
 

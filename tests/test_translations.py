@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import os
 import random
 import re
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from bot import i18n_tasks
-from catalog.i18n import LANGUAGES, translator
+from catalog.i18n import LANGUAGES, compiled, translator
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 COMPLETE = LANGUAGES  # every interface language is complete
@@ -183,3 +184,27 @@ def test_translations_are_used() -> None:
     assert translator("en").gettext("Who is it for?") == "Who is it for?"
     assert translator("fr").ngettext("You have saved {n} offer:", "You have saved {n} offers:",
                                      2) == "Vous avez enregistré {n} offres\u00a0:"
+
+
+def test_a_catalogue_compiled_at_load_time_is_cached_by_its_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    po = tmp_path / "messages.po"
+    po.write_bytes((LOCALES / "en" / "LC_MESSAGES" / "messages.po").read_bytes())
+    first = compiled(po, "en")
+    (cached,) = (tmp_path / "cache" / "tremplin" / "locales").iterdir()
+    assert cached.read_bytes() == first
+
+    def no_compiling(po: bytes, lang: str) -> bytes:
+        raise AssertionError("compiled again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("catalog.i18n._compile", no_compiling)
+        assert compiled(po, "en") == first  # read back from the cache
+    # An edited .po is compiled again, even when its date says it is older than the cache.
+    before = po.stat()
+    po.write_bytes(po.read_bytes() + b'\nmsgid "Cache test"\nmsgstr "Cached"\n')
+    os.utime(po, ns=(before.st_atime_ns, before.st_mtime_ns - 10**12))
+    edited = gettext.GNUTranslations(io.BytesIO(compiled(po, "en")))
+    assert edited.gettext("Cache test") == "Cached"
