@@ -64,7 +64,7 @@ def _kind(event: Input) -> str:
 async def bench(url: str, chats: int) -> dict[str, list[float]]:
     """Milliseconds per ``process()`` call, by kind of input (``all`` for every call)."""
     database = await open_database(url)
-    settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, database_url=url)
     snapshot = CatalogSnapshot()
     timings: dict[str, list[float]] = defaultdict(list)
     try:

@@ -104,18 +104,21 @@ async def echo_user(user: SimUser, recorder: Recorder) -> None:
         async def act(u: SimUser, value: str = expected) -> None:
             await u.send_text(value)
 
-        await recorder.step(user, act, lambda m, value=expected: m.text == value)
+        def echoed(m: BotMessage, value: str = expected) -> bool:
+            return m.text == value
+
+        await recorder.step(user, act, echoed)
 
 
-def echo_application_for(  # type: ignore[type-arg]
+def echo_application_for(
     token: str, root: str, transport: str = "httpx"
 ) -> Application:
-    async def echo(update: Update, context: CallbackContext) -> None:  # type: ignore[type-arg]
+    async def echo(update: Update, context: CallbackContext) -> None:
         assert update.effective_message is not None and update.effective_chat is not None
         text = update.effective_message.text or ""
         await context.bot.send_message(update.effective_chat.id, text)
 
-    async def answer(update: Update, _: CallbackContext) -> None:  # type: ignore[type-arg]
+    async def answer(update: Update, _: CallbackContext) -> None:
         assert update.callback_query is not None
         await update.callback_query.answer()
 
@@ -142,7 +145,7 @@ async def serve_bot(kind: str, token: str, api_url: str, database_url: str) -> N
     if kind.startswith("echo"):
         application = echo_application_for(
             token, root, "aiohttp" if kind == "echo-aiohttp" else "httpx")
-        async with polling(application, poll_timeout=1):  # type: ignore[arg-type]
+        async with polling(application, poll_timeout=1):
             await _until_stdin_closes()
         return
     settings = load_settings(

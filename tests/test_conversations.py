@@ -6,9 +6,9 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import SQLModel, col
+from sqlmodel import SQLModel, col, select
 
 from bot.conversations import TOUCH_EVERY, mark_inactive, process
 from bot.inputs import Command, Input, Press, Start, Text
@@ -27,7 +27,7 @@ BIG_ID = 2**40 + 7  # Telegram ids exceed 32 bits
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
+    return Settings(_env_file=None, database_url=database_url)
 
 
 async def _seed(sessions: SessionMaker) -> None:
@@ -97,8 +97,8 @@ async def test_favourites_and_language_persist(sessions: SessionMaker, settings:
     replies = await _send(sessions, settings, Command("search", "anglais"))
     await _send(sessions, settings, Press(_action(replies, "Save")))
     async with sessions() as session:
-        saved = (await session.exec(select(Favourite))).all()  # type: ignore[call-overload]
-        assert [row[0].user_id for row in saved] == [BIG_ID]
+        saved = (await session.exec(select(Favourite))).all()
+        assert [favourite.user_id for favourite in saved] == [BIG_ID]
     replies = await _send(sessions, settings, Command("favorites"))
     assert "You have saved 1 offer" in replies[0].text
 
@@ -178,7 +178,7 @@ async def test_last_seen_is_kept_to_the_hour_without_a_write_at_each_step(
     assert await last_seen() == first  # seen minutes ago: no write
     earlier = first - TOUCH_EVERY - timedelta(minutes=1)
     async with sessions() as session:
-        await session.exec(update(Citizen).values(last_seen=earlier))  # type: ignore[call-overload]
+        await session.exec(update(Citizen).values(last_seen=earlier))
         await session.commit()
     await _send(sessions, settings, Text("hello again"))
     assert await last_seen() > earlier + TOUCH_EVERY
@@ -190,15 +190,14 @@ async def test_concurrent_messages_of_new_chats_do_not_collide(
 ) -> None:
     await _seed(sessions)
     snapshot = CatalogSnapshot()
-    events = [Start(), Text("anglais"), Command("help"), Text("cuisine")]
+    events: list[Input] = [Start(), Text("anglais"), Command("help"), Text("cuisine")]
     results = await asyncio.gather(*(
         _send(sessions, settings, event, snapshot=snapshot, chat_id=chat)
         for chat in (1, 2, 3) for event in events
     ))
     assert all(replies for replies in results)
     async with sessions() as session:
-        count = (await session.exec(select(func.count()).select_from(Citizen))).one()
-        assert tuple(count) == (3,)
+        assert (await session.exec(select(func.count()).select_from(Citizen))).one() == 3
 
 
 @pytest.mark.asyncio

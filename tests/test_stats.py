@@ -11,9 +11,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import col
+from sqlmodel import col, select
 from stats_helpers import KEY, OFFERS, Citizen, seed, stats_settings
 
 from bot.cli import main
@@ -173,14 +173,14 @@ async def test_the_stats_tables_hold_no_telegram_id(
     scanned = 0
     async with engine.connect() as connection:
         for table in tables:
-            for row in (await connection.execute(select(table))).all():
+            for row in (await connection.execute(table.select())).all():
                 for value in row:
                     text = json.dumps(value) if isinstance(value, dict | list) else str(value)
                     assert not any(user_id in text for user_id in ids), (table.name, row)
                     scanned += 1
     assert scanned > 100
     async with sessions() as session:
-        keys = set((await session.exec(select(col(StatsEvent.user_key)))).scalars().all())
+        keys = set((await session.exec(select(col(StatsEvent.user_key)))).all())
     assert keys - {""} == {pseudonym(KEY, int(user_id)) for user_id in ids[:-1]}
     assert all(len(key) == 64 for key in keys - {""})
 
@@ -197,8 +197,8 @@ async def test_forget_erases_the_citizens_events(sessions: SessionMaker, databas
 
     async def kinds(user_key: str) -> list[str]:
         async with sessions() as session:
-            query = select(StatsEvent.kind).where(col(StatsEvent.user_key) == user_key)
-            return list((await session.exec(query)).scalars().all())
+            query = select(col(StatsEvent.kind)).where(col(StatsEvent.user_key) == user_key)
+            return list((await session.exec(query)).all())
 
     assert Kind.SAVED in await kinds(key)
     await citizen.send(Command("forget"), TODAY)
@@ -236,8 +236,8 @@ async def test_purge_after_the_retention_keeps_the_daily_counts(
 
     async def kept_days() -> list[date]:
         async with sessions() as session:
-            query = select(StatsEvent.day).distinct().order_by(col(StatsEvent.day))
-            return list((await session.exec(query)).scalars().all())
+            query = select(col(StatsEvent.day)).distinct().order_by(col(StatsEvent.day))
+            return list((await session.exec(query)).all())
 
     # Kept 30 days, its own day included: on 30 November, 1 November is still there...
     async with sessions() as session:
@@ -280,11 +280,11 @@ async def test_concurrent_purges_roll_each_day_up_once(database_url: str,
         await second.dispose()
     assert sorted(r.days_rolled_up for r in results) in ([0, 1], [1, 1])
     async with sessions() as session:
-        rows = (await session.exec(select(StatsDaily))).scalars().all()
+        rows = (await session.exec(select(StatsDaily))).all()
     assert {(row.metric, row.count) for row in rows} >= {("users", 1), ("new", 1)}
 
 
-async def purge_with(sessions: SessionMaker) -> object:
+async def purge_with(sessions: SessionMaker) -> Purged:
     async with sessions() as session:
         return await purge(session=session, today=TODAY, retention_days=180)
 
@@ -307,9 +307,9 @@ def test_the_command_line_prints_and_exports_protected_figures(
             # Words that would run as a formula in a spreadsheet (they cannot come from
             # catalog.keywords, but the export does not rely on it).
             for n in range(5):
-                await connection.run_sync(lambda sync, n=n: events.record(
-                    sync, user_key=f"{n:064d}", day=today, language="fr",
-                    facts=[(Kind.UNMET_SEARCH, {"keywords": "=HYPERLINK(1)"})]))
+                await connection.run_sync(
+                    events.record, user_key=f"{n:064d}", day=today, language="fr",
+                    facts=[(Kind.UNMET_SEARCH, {"keywords": "=HYPERLINK(1)"})])
         await database.close()
 
     asyncio.run(prepare())

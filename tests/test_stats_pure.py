@@ -60,8 +60,14 @@ def test_a_hidden_cell_cannot_be_worked_out_from_the_total(
     assert str(published_total) == shown_total
 
 
+def _metric_key(name: str) -> tuple[str, str]:
+    metric, _, key = name.partition(".")
+    return metric, key
+
+
 def _report(languages: dict[str, int], new: int, **totals: int) -> Report:
-    figures = Counter({tuple(name.split(".", 1)): count for name, count in totals.items()})
+    # "metric.key" names: a keyword argument cannot be a tuple.
+    figures = Counter({_metric_key(name): count for name, count in totals.items()})
     return compose(start=DAY, end=DAY, by_day={DAY: figures}, languages=languages, new=new,
                    phrases={"cours poterie": 5, "jean dupont": 1}, offers=[make_offer()],
                    threshold=5)
