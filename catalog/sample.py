@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from catalog.importer import import_file
 from catalog.models import OfferRecord
 
 logger = logging.getLogger(__name__)
@@ -29,6 +28,9 @@ async def ensure_catalogue(*, session: AsyncSession, path: Path | None = None) -
     total = (await session.exec(select(func.count()).select_from(OfferRecord))).one()
     if total:
         return 0
+    # Imported on first use only: every later start of every command comes through here.
+    from catalog.importer import import_file
+
     path = path or sample_catalogue_path()
     try:
         data = await asyncio.to_thread(path.read_bytes)
