@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
 
 from catalog.migrations.baseline import VERSION_TABLE, prepare, stamped_revision
-from catalog.migrations.config import alembic_config, model_metadata, newest_revision
+from catalog.migrations.config import alembic_config, newest_revision
 
 logger = logging.getLogger(__name__)
 
@@ -27,12 +28,19 @@ class Upgrade:
 
 
 def _at_newest(connection: Connection) -> str | None:
-    """The newest revision when the database is at it with every table there, else ``None``."""
+    """The newest revision when the database is at it with the tables of every model this
+    process has imported (the catalogue's at least, from catalog.db), else ``None``.
+
+    Those are enough: :func:`~catalog.migrations.baseline.prepare` starts over only when none of
+    Tremplin's tables is there, and importing the other model modules cost a command as much as
+    the rest of this check.
+    """
     newest = newest_revision()
-    if newest is None or stamped_revision(connection) != newest:
+    loaded = set(SQLModel.metadata.tables)
+    if newest is None or not loaded or stamped_revision(connection) != newest:
         return None
     present = set(inspect(connection).get_table_names()) - {VERSION_TABLE}
-    return newest if set(model_metadata().tables) <= present else None
+    return newest if loaded <= present else None
 
 
 def _upgrade(connection: Connection, revision: str) -> Upgrade:
