@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 from typing import TextIO
 
 from bot.conversations import process
@@ -63,6 +67,49 @@ def _label(text: str) -> str:
     return fold(text.removeprefix(_TICK)).strip()
 
 
+class CtrlC:
+    """The chat's SIGINT handler: Ctrl-C ends the chat at the first press, without a traceback.
+
+    ``asyncio.run``'s own handler only cancels the main task, which a blocking read of stdin
+    never notices (on a terminal the first press was lost; on a pipe the read ended as if the
+    input had, and the pending cancellation then broke the closing of the database). Here a
+    press during a read interrupts it at once; during a step, the step ends first (a few
+    milliseconds) and the chat stops before the next read. A second press interrupts anything.
+    """
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._reading = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if self._reading or self.pressed:
+            raise KeyboardInterrupt
+        self.pressed = True
+
+    def read(self, read_line: Callable[[], str]) -> str:
+        """``read_line()``, or :class:`KeyboardInterrupt` once Ctrl-C has been pressed."""
+        self._reading = True
+        try:
+            if self.pressed:
+                raise KeyboardInterrupt
+            return read_line()
+        finally:
+            self._reading = False
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """Handle SIGINT within the block (from the main thread; elsewhere, leave it be)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.signal(signal.SIGINT, self)
+        try:
+            yield
+        finally:
+            if previous is not None:  # None: a handler not installed from Python, left as it was
+                signal.signal(signal.SIGINT, previous)
+
+
 def read_input(line: str, buttons: Sequence[Button]) -> Input | None:
     """What the typed ``line`` means: a button (by number or label), a command, a position, text."""
     text = line.strip()
@@ -94,7 +141,24 @@ async def chat(
     out: TextIO,
     echo: bool,
 ) -> int:
-    """Run the conversation until the end of input; the exit status."""
+    """Run the conversation until the end of input (0) or Ctrl-C (1); the exit status."""
+    ctrl_c = CtrlC()
+    with ctrl_c.installed():
+        return await _chat(
+            settings=settings, language=language, read_line=read_line, out=out, echo=echo,
+            ctrl_c=ctrl_c,
+        )
+
+
+async def _chat(
+    *,
+    settings: Settings,
+    language: str | None,
+    read_line: Callable[[], str],
+    out: TextIO,
+    echo: bool,
+    ctrl_c: CtrlC,
+) -> int:
     database = await open_database(settings.database_url)
     snapshot = CatalogSnapshot()
 
@@ -114,7 +178,11 @@ async def chat(
         print(text, file=out)
         while True:
             print("> ", end="", file=out, flush=True)
-            line = read_line()
+            try:
+                line = ctrl_c.read(read_line)
+            except KeyboardInterrupt:  # the database is closed below, quietly
+                print(file=out)
+                return 1
             if not line:  # end of input
                 print(file=out)
                 return 0

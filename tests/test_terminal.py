@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from select import select as wait_readable
 
 import pytest
 from sqlalchemy import func, select
@@ -162,3 +170,37 @@ def test_terminal_sessions_stay_out_of_the_statistics(
     code, _ = chat(monkeypatch, capsys, database_url, README_INPUT, "--lang", "en")
     assert code == 0
     assert asyncio.run(_count_events(database_url)) == 0
+
+
+def _wait_for_prompt(process: subprocess.Popen[bytes], seconds: float = 60) -> bytes:
+    assert process.stdout is not None
+    seen, deadline = b"", time.monotonic() + seconds
+    while not seen.endswith(b"> ") and time.monotonic() < deadline:
+        ready, _, _ = wait_readable([process.stdout], [], [], 1)
+        if ready:
+            chunk = os.read(process.stdout.fileno(), 4096)
+            assert chunk, seen  # the chat ended before asking anything
+            seen += chunk
+    return seen
+
+
+@pytest.mark.parametrize("stdin", ["terminal", "pipe"])
+def test_ctrl_c_ends_the_chat_at_the_first_press(
+    database_url: str, tmp_path: Path, stdin: str
+) -> None:
+    # The chat reads the terminal's end of a pty, or the reading end of a pipe left open.
+    kept, read = pty.openpty() if stdin == "terminal" else os.pipe()[::-1]
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "--database-url", database_url, "chat"],
+        stdin=read, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+    ) as process:
+        os.close(read)
+        try:
+            assert b"Bonjour" in _wait_for_prompt(process)
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=10)
+        finally:
+            process.kill()
+            os.close(kept)
+    assert process.returncode == 1
+    assert b"Traceback" not in err and b"Error" not in err, err.decode()
