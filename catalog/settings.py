@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "TREMPLIN_"
 DEFAULT_SQLITE_FILE = "tremplin.db"
+_BOT_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]{30,}")
 
 
 class SettingsError(Exception):
@@ -68,6 +70,21 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_ids(cls, value: object) -> list[int]:
         return _id_list(value)
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Checked here, so that a mistyped token stops every command at start, before any
+        # request; the message never repeats the value (it is a secret).
+        if value is None or not value.get_secret_value().strip():
+            return value
+        token = value.get_secret_value().strip()
+        if not _BOT_TOKEN.fullmatch(token):
+            raise ValueError(
+                "expected a bot token from @BotFather, like 123456789:AA... (digits, a colon,"
+                " then 30 or more letters, digits, _ or -)"
+            )
+        return SecretStr(token)
 
     @field_validator("telegram_api_url", "webhook_url")
     @classmethod

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from catalog.settings import SettingsError, load_settings
 
 
@@ -51,9 +52,31 @@ def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert load_settings(env_file=env).city == "Mannheim"
 
 
+TOKEN = "123456789:AAHfakeTokenNeverUsedAnywhere_0123-x"
+
+
 def test_token_is_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TREMPLIN_TELEGRAM_TOKEN", "123:ABC")
+    monkeypatch.setenv("TREMPLIN_TELEGRAM_TOKEN", f" {TOKEN}\n")
     settings = load_settings(env_file=None)
-    assert "123:ABC" not in repr(settings)
+    assert TOKEN not in repr(settings)
     assert settings.telegram_token is not None
-    assert settings.telegram_token.get_secret_value() == "123:ABC"
+    assert settings.telegram_token.get_secret_value() == TOKEN
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["abc", "987654321", "987654321:short", "bot123456789:" + "A" * 35, "123:" + "A" * 29 + "!"],
+)
+def test_a_malformed_token_stops_every_command_at_start(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], token: str
+) -> None:
+    monkeypatch.setenv("TREMPLIN_TELEGRAM_TOKEN", token)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env_file=None)
+    assert raised.value.variable == "TREMPLIN_TELEGRAM_TOKEN"
+    assert main(["run"]) == 2  # before any network call: the settings are read first
+    captured = capsys.readouterr()
+    assert captured.out == "" and token not in captured.err
+    (line,) = captured.err.splitlines()
+    assert line.startswith("tremplin: invalid setting TREMPLIN_TELEGRAM_TOKEN: ")
+    assert "like 123456789:AA... (digits, a colon, then 30 or more letters" in line
