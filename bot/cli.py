@@ -11,6 +11,7 @@ from typing import Any
 
 from catalog.i18n import LANGUAGES
 from catalog.settings import Settings, SettingsError, load_settings
+from catalog.vocabulary import AUDIENCES, TOPICS
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -72,14 +73,22 @@ def _parser() -> argparse.ArgumentParser:
 
     match = commands.add_parser("match", help="find the offers that fit a profile")
     match.add_argument("--age", type=int, help="the citizen's age")
-    match.add_argument("--situation", action="append", default=[], metavar="CODE")
-    match.add_argument("--topic", action="append", default=[], metavar="CODE")
+    match.add_argument(
+        "--situation", action="append", default=[], metavar="CODE",
+        help=f"the citizen's situation, repeatable: {', '.join(AUDIENCES)}",
+    )
+    match.add_argument(
+        "--topic", action="append", default=[], metavar="CODE",
+        help=f"an interest, repeatable: {', '.join(TOPICS)}",
+    )
     match.add_argument("--text", default="", help="what the citizen wants, in their own words")
     match.add_argument("--near", metavar="LAT,LON", help="the citizen's location")
-    match.add_argument("--free-only", action="store_true")
-    match.add_argument("--online-only", action="store_true")
-    match.add_argument("--lang", choices=LANGUAGES, default="fr")
-    match.add_argument("--limit", type=int, default=5)
+    match.add_argument("--free-only", action="store_true", help="free offers only")
+    match.add_argument(
+        "--online-only", action="store_true", help="online offers only (format online or hybrid)"
+    )
+    match.add_argument("--lang", choices=LANGUAGES, default="fr", help="language of the results")
+    match.add_argument("--limit", type=int, default=5, help="how many offers (default 5)")
     match.add_argument("--today", metavar="YYYY-MM-DD", help="date used for start/end dates")
     match.add_argument("--json", action="store_true", help="print one JSON object")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from catalog.i18n import LANGUAGES
+from catalog.vocabulary import AUDIENCES, TOPICS
 
 
 def run(capsys: pytest.CaptureFixture[str], tmp_path: Path, *args: str) -> tuple[int, str, str]:
@@ -61,6 +64,14 @@ def test_bad_options_exit_2_naming_the_problem(capsys: pytest.CaptureFixture[str
     code, out, err = run(capsys, tmp_path, *args)
     assert code == 2 and out == ""
     assert message in err
+
+
+def test_help_lists_the_valid_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["match", "--help"])
+    assert exited.value.code == 0
+    words = set(re.findall(r"[a-z_]+", capsys.readouterr().out))
+    assert set(TOPICS) | set(AUDIENCES) | set(LANGUAGES) <= words
 
 
 @pytest.mark.parametrize(
