@@ -207,7 +207,10 @@ async def _template(args: argparse.Namespace) -> int:
         _error(f"{args.file}: already exists; choose another name, or --force to overwrite it")
         return EXIT_USAGE
     await asyncio.to_thread(_write, path, content)
-    print(f"{args.file}: header row and one example row ({EXAMPLE.id}) written")
+    print(
+        f"{args.file}: header row and one example row ({EXAMPLE.id}) written; replace the example"
+        " with your offers (validate and import refuse it as it is)"
+    )
     return EXIT_OK
 
 

@@ -61,6 +61,12 @@ MULTIVALUED_COLUMNS: frozenset[str] = frozenset(
     {"missions", "topics", "keywords", "audiences", "languages"}
 )
 MAX_PRICE = Decimal("99999999.99")  # the Numeric(10, 2) column
+# The ids of the example rows of `tremplin catalog template`: never imported by mistake.
+EXAMPLE_ID_PREFIXES: tuple[str, ...] = ("exemple-", "example-")
+_EXAMPLE_HINT = (
+    "delete the row, or make it one of your offers with an id of its own"
+    " (ids starting with 'exemple-' or 'example-' are reserved)"
+)
 
 ISO_639_1: frozenset[str] = frozenset(
     re.findall(
@@ -270,6 +276,8 @@ class _Row:
 
 def _identifier(row: _Row) -> str:
     value = row.text("id", required=True)
+    if value.lower().startswith(EXAMPLE_ID_PREFIXES):
+        row.fail("id", f"{quoted(value)} is the template's example row: {_EXAMPLE_HINT}")
     if value and not _ID.fullmatch(value):
         bad = sorted({char for char in value if not re.fullmatch(r"[A-Za-z0-9._-]", char)})
         if len(value) > 64:

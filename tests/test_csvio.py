@@ -14,7 +14,13 @@ from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog.columns import COLUMNS, ISO_639_1, TRANSLATED_LANGUAGES, clean_text
+from catalog.columns import (
+    COLUMNS,
+    EXAMPLE_ID_PREFIXES,
+    ISO_639_1,
+    TRANSLATED_LANGUAGES,
+    clean_text,
+)
 from catalog.csvio import neutralise, read_csv, unneutralise, write_csv
 from catalog.offer import LocalText, Offer
 from catalog.validation import MAX_BYTES, MAX_ROWS, InvalidCatalogue, Problem
@@ -203,6 +209,7 @@ ERRORS = [
     (one_row(id="bad id/x"), 2, "id", "contains ' ' '/'"),
     (one_row(id="x" * 65), 2, "id", "65 characters long; at most 64"),
     (one_row(id=""), 2, "id", "id is required"),
+    (one_row(id="Example-2"), 2, "id", "'Example-2' is the template's example row: delete"),
     (one_row(title=" "), 2, "title", "title is required"),
     (one_row(provider=""), 2, "provider", "provider is required"),
     (one_row(missions=""), 2, "missions", "at least one mission is required"),
@@ -404,7 +411,11 @@ def offers(draw: st.DrawFn) -> Offer:
     start, end = draw(_bounds(st.dates()))
     coordinates = draw(st.none() | st.tuples(st.floats(-90, 90), st.floats(-180, 180)))
     return Offer(
-        id=draw(st.from_regex(r"[A-Za-z0-9._-]{1,64}", fullmatch=True)),
+        id=draw(
+            st.from_regex(r"[A-Za-z0-9._-]{1,64}", fullmatch=True).filter(
+                lambda id_: not id_.lower().startswith(EXAMPLE_ID_PREFIXES)
+            )
+        ),
         title=draw(_text().filter(bool)),
         provider=draw(_text().filter(bool)),
         missions=draw(_codes(MISSIONS, min_size=1)),

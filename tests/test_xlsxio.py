@@ -151,12 +151,19 @@ def test_template_writes_a_header_and_one_example_row(
     for name in ("template.xlsx", "template.csv"):
         path = tmp_path / name
         assert main(["--database-url", database_url, "catalog", "template", str(path)]) == 0
-        assert (
-            capsys.readouterr().out
-            == f"{path}: header row and one example row (exemple-1) written\n"
+        assert capsys.readouterr().out.startswith(
+            f"{path}: header row and one example row (exemple-1) written; replace the example"
         )
-        assert main(["--database-url", database_url, "catalog", "validate", str(path)]) == 0
-        assert capsys.readouterr().out == f"{path}: 1 offers, no problem found\n"
+        # The example row is never imported by mistake: every other cell of it is valid.
+        for command in ("validate", "import"):
+            assert main(["--database-url", database_url, "catalog", command, str(path)]) == 2
+            assert capsys.readouterr().err.splitlines() == [
+                f"{path}:2:id: 'exemple-1' is the template's example row: delete the row, or make"
+                " it one of your offers with an id of its own (ids starting with 'exemple-' or"
+                " 'example-' are reserved)",
+                f"{path}: 1 problem, nothing imported",
+            ]
         assert main(["--database-url", database_url, "catalog", "template", str(path)]) == 2
         assert "already exists" in capsys.readouterr().err
-    assert read_xlsx((tmp_path / "template.xlsx").read_bytes()) == [EXAMPLE]
+    mine = replace(EXAMPLE, id="atelier-smartphone")
+    assert read_xlsx(write_xlsx([mine])) == [mine]
