@@ -10,6 +10,9 @@ Two cases:
 * **version without tables**: ``alembic_version`` names a revision but not one of Tremplin's
   tables exists (they were dropped by hand, or by a test's ``drop_all``). Nothing can be lost:
   the version is cleared and the upgrade starts from an empty database.
+
+Both run only when there is something to upgrade: Alembic is imported inside the functions
+that use it (see :mod:`catalog.migrations.config`).
 """
 
 from __future__ import annotations
