@@ -14,6 +14,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,14 +27,18 @@ from catalog.csvio import write_csv
 from catalog.db import create_engine, session_maker
 from catalog.importer import ImportPlan, UnknownFormat, file_format, import_offers, read_offers
 from catalog.jsonio import write_json
-from catalog.lheo import Inference, read_lheo_report
 from catalog.models import ImportRecord
 from catalog.offer import Offer
 from catalog.sample import ensure_catalogue
 from catalog.settings import Settings
 from catalog.store import load_offers
 from catalog.validation import MAX_BYTES, InvalidCatalogue
-from catalog.xlsxio import EXAMPLE, write_xlsx
+
+if TYPE_CHECKING:
+    from catalog.lheo import Inference
+
+# The LHEO and Excel modules are imported by the functions that read or write those files:
+# openpyxl (with numpy) and the LHEO reader cost more at start than a CSV import itself.
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -59,6 +64,8 @@ def _write(path: Path, content: str | bytes) -> None:
 def offers_and_inferences(data: bytes, format: str) -> tuple[list[Offer], list[Inference]]:
     """A file's offers, and for LHEO the values Tremplin inferred to read them."""
     if format == "lheo":
+        from catalog.lheo import read_lheo_report
+
         reading = read_lheo_report(data)
         return reading.offers, reading.inferences
     return read_offers(data, format), []
@@ -69,6 +76,8 @@ def _exported(offers: list[Offer], format: str) -> str | bytes:
     if format == "lheo":
         raise UnknownFormat("cannot write LHEO (.xml): use .csv, .json or .xlsx")
     if format == "xlsx":
+        from catalog.xlsxio import write_xlsx
+
         return write_xlsx(offers)
     return write_json(offers) if format == "json" else write_csv(offers)
 
@@ -201,6 +210,8 @@ async def _validate(args: argparse.Namespace) -> int:
 
 
 async def _template(args: argparse.Namespace) -> int:
+    from catalog.xlsxio import EXAMPLE
+
     path = Path(args.file)
     content = _exported([EXAMPLE], file_format(path.name))
     if not args.force and await asyncio.to_thread(path.exists):
