@@ -17,7 +17,7 @@ from telegram.constants import ChatAction
 from bot import handlers
 from bot.rendering import pack
 from bot.services import TremplinContext
-from catalog import chart, stats_text
+from catalog import stats_text
 from catalog.events import KEY_VARIABLE, stats_key
 from catalog.i18n import Translator, translator
 from catalog.stats import Report, build_report
@@ -55,6 +55,14 @@ def _text(context: TremplinContext, report: Report, tr: Translator) -> str:
     return text
 
 
+def _chart(report: Report, tr: Translator) -> bytes:
+    # matplotlib and Pillow are imported at the first /stats, in the drawing thread: a replica
+    # that no admin asks does not load them, and the event loop never waits for the import.
+    from catalog import chart
+
+    return chart.render(report, tr)
+
+
 async def stats(update: Update, context: TremplinContext) -> None:
     """/stats for admins; anyone else's /stats goes on to the conversation."""
     message, user = update.message, update.effective_user
@@ -72,7 +80,7 @@ async def stats(update: Update, context: TremplinContext) -> None:
     await context.bot.send_chat_action(message.chat_id, ChatAction.UPLOAD_PHOTO)
     report = await _report(context, days)
     # Drawing takes a few hundred milliseconds of CPU: off the event loop, citizens come first.
-    png = await asyncio.to_thread(chart.render, report, tr)
+    png = await asyncio.to_thread(_chart, report, tr)
     caption = tr.gettext("Tremplin statistics: the last {days} days").format(days=days)
     await context.bot.send_photo(message.chat_id, photo=png, caption=caption)
     for piece in pack(_text(context, report, tr).splitlines()):

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from html import escape
+from typing import TYPE_CHECKING
 
 from bot.catalog_cli import summary
 from catalog.check import CheckReport, Listed
 from catalog.i18n import Translator
 from catalog.importer import ImportPlan
-from catalog.lheo import Inference
 from catalog.pending import without_retiring
 from catalog.validation import Problem
 from catalog.vocabulary import MISSIONS, TOPICS
+
+if TYPE_CHECKING:
+    from catalog.lheo import Inference  # the LHEO reader is loaded for LHEO files only
 
 SHOWN_PROBLEMS = 20  # in the message; the attached file has them all
 SHOWN_OFFERS = 10  # per finding of the check report

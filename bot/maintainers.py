@@ -40,7 +40,6 @@ from catalog.pending import (
 )
 from catalog.store import load_offers
 from catalog.validation import MAX_BYTES, InvalidCatalogue
-from catalog.xlsxio import write_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -313,7 +312,13 @@ async def _export(context: TremplinContext, chat_id: int, tr: Translator, argume
     async with context.database.sessions() as session:
         offers = await load_offers(session=session)
     excel = argument.lower().lstrip(".") == "xlsx"
-    data = write_xlsx(offers) if excel else write_csv(offers).encode("utf-8")
+    if excel:
+        # openpyxl (with numpy) only for the Excel export, not in every replica at start.
+        from catalog.xlsxio import write_xlsx
+
+        data = await asyncio.to_thread(write_xlsx, offers)
+    else:
+        data = write_csv(offers).encode("utf-8")
     name = f"catalogue-{date.today().isoformat()}.{'xlsx' if excel else 'csv'}"
     caption = tr.ngettext("The catalogue: {n} offer.", "The catalogue: {n} offers.", len(offers))
     await context.bot.send_document(
