@@ -1,4 +1,4 @@
-"""One conversation step with the database: ``bot.conversations.process`` timed, p50/p95.
+"""One conversation step with the database: ``bot.chats.conversations.process`` timed, p50/p95.
 
 Many citizens walk the whole conversation (greeting, five questions, results, more results, a
 free-text search, details, save, /favorites, /profile) against the sample catalogue. Each call
@@ -24,14 +24,14 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-from bot.conversations import process
-from bot.database import open_database
-from bot.engine import Context, step
-from bot.inputs import Command, Input, Press, Start, Text
-from bot.replies import Reply
-from bot.state import Conversation
+from bot.chats.conversations import process
+from bot.chats.database import open_database
+from bot.engine.dialogue import Context, step
+from bot.engine.inputs import Command, Input, Press, Start, Text
+from bot.engine.replies import Reply
+from bot.engine.state import Conversation
 from catalog.settings import Settings
-from catalog.snapshot import CatalogSnapshot
+from catalog.store.snapshot import CatalogSnapshot
 
 TODAY = date(2026, 12, 1)
 # One citizen's walk; "@Label" presses the button of the previous replies labelled so.

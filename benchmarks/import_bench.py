@@ -25,10 +25,10 @@ from pathlib import Path
 
 from sqlmodel import SQLModel
 
-from catalog.csvio import read_csv, write_csv
-from catalog.db import create_engine, create_schema, session_maker
-from catalog.importer import apply_plan, plan_import
+from catalog.formats.csvio import read_csv, write_csv
+from catalog.maintenance.importer import apply_plan, plan_import
 from catalog.offer import LocalText, Offer
+from catalog.store.db import create_engine, create_schema, session_maker
 from catalog.vocabulary import AUDIENCES, MISSIONS, TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +115,7 @@ def _generate(count: int, seed: int) -> list[Offer]:
 def _command(url: str, *args: str) -> float:
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--database-url", url, "catalog", *args],
+        [sys.executable, "-m", "bot.cli.main", "--database-url", url, "catalog", *args],
         check=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -125,7 +125,7 @@ def _command(url: str, *args: str) -> float:
 
 
 async def _reset(url: str) -> None:
-    import bot.models  # noqa: F401  (every table, so that drop_all empties the database)
+    import bot.chats.models  # noqa: F401  (every table, so that drop_all empties the database)
 
     engine = create_engine(url)
     async with engine.begin() as connection:

@@ -27,12 +27,12 @@ from xml.sax.saxutils import escape
 from sqlmodel import SQLModel
 
 from benchmarks.import_bench import DEFAULT_POSTGRES, _reachable, offers
-from catalog.audit import rollback_last
-from catalog.csvio import write_csv
-from catalog.db import create_engine, create_schema, session_maker
-from catalog.importer import import_offers, read_offers
+from catalog.formats.csvio import write_csv
+from catalog.formats.xlsxio import write_xlsx
+from catalog.maintenance.audit import rollback_last
+from catalog.maintenance.importer import import_offers, read_offers
 from catalog.offer import Offer
-from catalog.xlsxio import write_xlsx
+from catalog.store.db import create_engine, create_schema, session_maker
 
 # A plausible NSF speciality per topic, so that LHEO reading infers as it would on real files.
 _NSF = {
@@ -96,7 +96,7 @@ def write_lheo(catalogue: list[Offer]) -> bytes:
 
 
 async def _reset(url: str) -> None:
-    import bot.models  # noqa: F401  (every table, so that drop_all empties the database)
+    import bot.chats.models  # noqa: F401  (every table, so that drop_all empties the database)
 
     engine = create_engine(url)
     async with engine.begin() as connection:

@@ -21,8 +21,8 @@ import tracemalloc
 from datetime import date
 
 from benchmarks.offers import generate
-from catalog.matcher import CatalogIndex, alternatives, match
-from catalog.profile import Profile
+from catalog.matching.matcher import CatalogIndex, alternatives, match
+from catalog.matching.profile import Profile
 
 TODAY = date(2026, 12, 1)
 CENTRE = (45.7772, 3.0822)

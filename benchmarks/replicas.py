@@ -19,8 +19,8 @@ from fakeapi import FakeBotApi
 from fakeapi.webhooks import WebhookDelivery
 
 from benchmarks.forwarder import RoundRobin
-from bot.database import open_database
-from bot.telegram_app import build_application, serve_webhook
+from bot.chats.database import open_database
+from bot.telegram.application import build_application, serve_webhook
 from catalog.settings import load_settings
 
 WEBHOOK_URL = "https://bench.invalid/telegram"

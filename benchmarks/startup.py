@@ -4,7 +4,7 @@ Run from the repository root (results go in benchmarks/README.md, section "Start
 
     python benchmarks/startup.py [--runs 15] [--root CHECKOUT]
 
-Each command runs in a fresh interpreter (``python -m bot.cli``, as the ``tremplin`` script
+Each command runs in a fresh interpreter (``python -m bot.cli.main``, as the ``tremplin`` script
 does), from an empty folder so that no ``.env`` is read:
 
 - the baseline, ``python -c "import sqlalchemy.ext.asyncio, pydantic_settings, rapidfuzz,
@@ -82,7 +82,7 @@ def _commands(folder: Path) -> list[Command]:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{fresh}{suffix}").unlink(missing_ok=True)
 
-    tremplin = [python, "-m", "bot.cli", "--database-url"]
+    tremplin = [python, "-m", "bot.cli.main", "--database-url"]
     match = ["match", "--topic", "digital", "--json"]
     return [
         Command("baseline: import the libraries", [python, "-c", BASELINE]),

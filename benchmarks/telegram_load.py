@@ -44,9 +44,9 @@ from telegram.ext import (
 )
 
 from benchmarks.replicas import replicas, serve_replica
-from bot.database import open_database
-from bot.telegram_app import CONCURRENT_UPDATES, build_application, polling
-from bot.transport import AiohttpRequest
+from bot.chats.database import open_database
+from bot.telegram.application import CONCURRENT_UPDATES, build_application, polling
+from bot.telegram.transport import AiohttpRequest
 from catalog.settings import load_settings
 
 Step = Callable[[SimUser], Awaitable[None]]
@@ -258,7 +258,8 @@ async def main() -> None:
     parser.add_argument("-v", action="store_true", help="latency per step")
     parser.add_argument(
         "--echo-aiohttp", action="store_true",
-        help="also the echo bot on Tremplin's aiohttp transport (bot.transport), for reference",
+        help="also the echo bot on Tremplin's aiohttp transport (bot.telegram.transport), "
+             "for reference",
     )
     parser.add_argument(
         "--replicas", type=int, nargs="+", default=[], metavar="N",

@@ -33,7 +33,7 @@ EXTRACT_OPTIONS = (
 
 def pybabel(*arguments: str) -> int:
     """Run one ``pybabel`` command from the repository root; its exit status."""
-    # From the root, the references in the catalogues are relative paths (bot/engine.py:12).
+    # From the root, the references in the catalogues are relative paths (bot/engine/cards.py:9).
     with contextlib.chdir(ROOT):
         try:
             CommandLineInterface().run(["pybabel", "-q", *arguments])

@@ -40,8 +40,8 @@ def _webhook_healthy(listen: str) -> bool:
 
 
 async def _database_healthy(url: str) -> bool:
-    from bot.webhook import database_ok  # the same check as /healthz
-    from catalog.db import create_engine
+    from bot.telegram.webhook import database_ok  # the same check as /healthz
+    from catalog.store.db import create_engine
 
     engine = create_engine(url)
     try:

@@ -12,9 +12,9 @@ from fakeapi import FakeBotApi
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
-from bot.database import Database
-from catalog.db import SessionMaker, create_engine, create_schema, session_maker
-from catalog.sample import ensure_catalogue
+from bot.chats.database import Database
+from catalog.maintenance.sample import ensure_catalogue
+from catalog.store.db import SessionMaker, create_engine, create_schema, session_maker
 
 DATA = Path(__file__).parent / "data"
 
@@ -30,7 +30,7 @@ def database_url(tmp_path: Path) -> str:
 @pytest_asyncio.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     """An engine on an empty schema; every table is dropped afterwards."""
-    import bot.models  # noqa: F401  (registers the conversation tables)
+    import bot.chats.models  # noqa: F401  (registers the conversation tables)
 
     engine = create_engine(database_url)
     async with engine.begin() as connection:

@@ -9,15 +9,15 @@ from typing import Any
 
 import factories
 
-from bot.context import Context, ForgetUser, Outcome, RemoveFavourite, SaveFavourite
-from bot.engine import step
-from bot.inputs import Input, Press
-from bot.replies import Button, Reply
-from bot.state import Conversation
-from catalog.csvio import read_csv
-from catalog.matcher import CatalogIndex
+from bot.engine.context import Context, ForgetUser, Outcome, RemoveFavourite, SaveFavourite
+from bot.engine.dialogue import step
+from bot.engine.inputs import Input, Press
+from bot.engine.replies import Button, Reply
+from bot.engine.state import Conversation
+from catalog.formats.csvio import read_csv
+from catalog.maintenance.sample import sample_catalogue_path
+from catalog.matching.matcher import CatalogIndex
 from catalog.offer import LocalText, Offer
-from catalog.sample import sample_catalogue_path
 
 TODAY = date(2026, 12, 1)
 CONTACT = "Espace Nelson Mandela"

@@ -1,5 +1,5 @@
 """Replicas of the bot in webhook mode, in process: the real PTB Application behind the real
-Starlette app (``bot.webhook.create_app``), reached through httpx without a socket.
+Starlette app (``bot.telegram.webhook.create_app``), reached through httpx without a socket.
 
 The tests play Telegram's part: they take the updates the simulated users produced from the
 fake Bot API server and post each one to the replica of their choice.
@@ -16,10 +16,10 @@ import httpx
 from fakeapi import BotMessage, FakeBotApi
 from pydantic import SecretStr
 
-from bot.database import Database
-from bot.metrics import Metrics
-from bot.telegram_app import TremplinApplication, build_application, running
-from bot.webhook import SECRET_HEADER, create_app, webhook_config
+from bot.chats.database import Database
+from bot.telegram.application import TremplinApplication, build_application, running
+from bot.telegram.metrics import Metrics
+from bot.telegram.webhook import SECRET_HEADER, create_app, webhook_config
 from catalog.settings import Settings
 
 URL = "https://bot.example.org/telegram"

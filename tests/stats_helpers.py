@@ -7,15 +7,15 @@ from typing import Any
 
 import factories
 
-from bot.conversations import process
-from bot.inputs import Input, Press
-from bot.replies import Reply
-from catalog.db import SessionMaker
-from catalog.models import OfferRecord
+from bot.chats.conversations import process
+from bot.engine.inputs import Input, Press
+from bot.engine.replies import Reply
 from catalog.offer import Offer
 from catalog.settings import Settings
-from catalog.snapshot import CatalogSnapshot
-from catalog.store import record_fields
+from catalog.store.db import SessionMaker
+from catalog.store.models import OfferRecord
+from catalog.store.offers import record_fields
+from catalog.store.snapshot import CatalogSnapshot
 
 # Long and random-looking, as TREMPLIN_PSEUDONYM_KEY must be.
 KEY = "x7Qp2LwZ9vR4tY8uB3nM6cK1jH5gF0dS-test-only"

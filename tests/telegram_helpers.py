@@ -8,8 +8,8 @@ from typing import Any
 
 from fakeapi import BotMessage, FakeBotApi, SimUser
 
-from bot.database import Database
-from bot.telegram_app import TremplinApplication, build_application, polling
+from bot.chats.database import Database
+from bot.telegram.application import TremplinApplication, build_application, polling
 from catalog.i18n import translator
 from catalog.settings import Settings, load_settings
 

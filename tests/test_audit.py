@@ -16,12 +16,12 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from bot.cli import main
-from catalog.audit import NothingToRollBack, history, last_import, rollback_last
-from catalog.csvio import read_csv, write_csv
-from catalog.db import SessionMaker
-from catalog.importer import import_file
-from catalog.validation import InvalidCatalogue
+from bot.cli.main import main
+from catalog.formats.csvio import read_csv, write_csv
+from catalog.formats.validation import InvalidCatalogue
+from catalog.maintenance.audit import NothingToRollBack, history, last_import, rollback_last
+from catalog.maintenance.importer import import_file
+from catalog.store.db import SessionMaker
 
 VALID = (DATA / "catalog" / "valid.csv").read_bytes()
 HEADER, NUM, FLE, LIRE = VALID.decode().splitlines()

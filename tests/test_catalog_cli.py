@@ -1,6 +1,6 @@
 """``tremplin catalog import|export|validate`` and ``tremplin db upgrade``: output and exit codes.
 
-``bot.cli.main`` runs its own event loop, so these tests are synchronous.
+``bot.cli.main.main`` runs its own event loop, so these tests are synchronous.
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ from conftest import DATA
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from bot.cli import main
-from catalog.csvio import read_csv
-from catalog.db import create_engine
-from catalog.sample import sample_catalogue_path
+from bot.cli.main import main
+from catalog.formats.csvio import read_csv
+from catalog.maintenance.sample import sample_catalogue_path
+from catalog.store.db import create_engine
 
 CATALOG = DATA / "catalog"
 VALID = CATALOG / "valid.csv"
 
 
 async def _drop_tables(url: str, *, inspect_after: bool = False) -> list[str]:
-    import bot.models  # noqa: F401  (every table, so that drop_all empties the database)
+    import bot.chats.models  # noqa: F401  (every table, so that drop_all empties the database)
 
     engine = create_engine(url)
     try:

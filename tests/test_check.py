@@ -10,10 +10,10 @@ from factories import offer
 from sqlalchemy import update
 from sqlmodel import SQLModel
 
-from bot.cli import main
-from catalog.check import build_report, check_catalogue, format_report, year_before
-from catalog.db import SessionMaker
-from catalog.importer import import_file
+from bot.cli.main import main
+from catalog.maintenance.check import build_report, check_catalogue, format_report, year_before
+from catalog.maintenance.importer import import_file
+from catalog.store.db import SessionMaker
 
 TODAY = date(2026, 11, 25)
 RECENT = datetime(2026, 10, 1, tzinfo=UTC)

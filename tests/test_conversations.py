@@ -10,16 +10,16 @@ from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, col, select
 
-from bot.conversations import TOUCH_EVERY, mark_inactive, process
-from bot.inputs import Command, Input, Press, Start, Text
-from bot.models import Citizen, ConversationRecord, Favourite
-from bot.replies import Reply
-from bot.state import Conversation, Step
-from catalog.db import SessionMaker, create_engine, session_maker
-from catalog.models import OfferRecord
-from catalog.sample import ensure_catalogue
+from bot.chats.conversations import TOUCH_EVERY, mark_inactive, process
+from bot.chats.models import Citizen, ConversationRecord, Favourite
+from bot.engine.inputs import Command, Input, Press, Start, Text
+from bot.engine.replies import Reply
+from bot.engine.state import Conversation, Step
+from catalog.maintenance.sample import ensure_catalogue
 from catalog.settings import Settings
-from catalog.snapshot import CatalogSnapshot
+from catalog.store.db import SessionMaker, create_engine, session_maker
+from catalog.store.models import OfferRecord
+from catalog.store.snapshot import CatalogSnapshot
 
 TODAY = date(2026, 12, 1)
 BIG_ID = 2**40 + 7  # Telegram ids exceed 32 bits

@@ -14,16 +14,16 @@ from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog.columns import (
+from catalog.formats.columns import (
     COLUMNS,
     EXAMPLE_ID_PREFIXES,
     ISO_639_1,
     TRANSLATED_LANGUAGES,
     clean_text,
 )
-from catalog.csvio import neutralise, read_csv, unneutralise, write_csv
+from catalog.formats.csvio import neutralise, read_csv, unneutralise, write_csv
+from catalog.formats.validation import MAX_BYTES, MAX_ROWS, InvalidCatalogue, Problem
 from catalog.offer import LocalText, Offer
-from catalog.validation import MAX_BYTES, MAX_ROWS, InvalidCatalogue, Problem
 from catalog.vocabulary import AUDIENCES, FORMATS, MISSIONS, TOPICS
 
 CATALOG = DATA / "catalog"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.state import Step
+from bot.engine.state import Step
 
-DIAGRAM = Path(__file__).resolve().parent.parent / "bot" / "conversation.mmd"
+DIAGRAM = Path(__file__).resolve().parent.parent / "bot" / "engine" / "conversation.mmd"
 _TRANSITION = re.compile(r"^\s*(\[\*\]|\w+)\s*-->\s*(\[\*\]|\w+)\s*(?::.*)?$")
 _STATE = re.compile(r"^\s*state\s+(?:\"[^\"]*\"\s+as\s+)?(\w+)")
 

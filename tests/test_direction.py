@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from conversation_helpers import Chat
 
-from bot.direction import RLM, for_reading
-from bot.inputs import Command, Start
-from bot.replies import Button, Reply
+from bot.engine.direction import RLM, for_reading
+from bot.engine.inputs import Command, Start
+from bot.engine.replies import Button, Reply
 
 
 def test_every_line_of_an_arabic_reply_starts_right_to_left() -> None:

@@ -9,16 +9,16 @@ from decimal import Decimal
 import pytest
 from conversation_helpers import CONTACT, TODAY, Chat, context, make_offer, sample_index
 
-from bot import actions
-from bot.commands import COMMANDS
-from bot.context import ForgetUser, SetLanguage
-from bot.engine import step
-from bot.inputs import Command, Press, SharedLocation, Start, Text, Unsupported, clean
-from bot.replies import ACTION_LIMIT, Reply
-from bot.results import profile_of
-from bot.state import Answers, Conversation, Step
+from bot.engine import actions
+from bot.engine.commands import COMMANDS
+from bot.engine.context import ForgetUser, SetLanguage
+from bot.engine.dialogue import step
+from bot.engine.inputs import Command, Press, SharedLocation, Start, Text, Unsupported, clean
+from bot.engine.replies import ACTION_LIMIT, Reply
+from bot.engine.results import profile_of
+from bot.engine.state import Answers, Conversation, Step
 from catalog.i18n import LANGUAGE_NAMES
-from catalog.matcher import eligible
+from catalog.matching.matcher import eligible
 
 
 def shown_ids(chat: Chat) -> list[str]:

@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from bot.commands import COMMANDS
-from bot.context import ForgetUser, Outcome, RemoveFavourite, SaveFavourite
-from bot.engine import step
-from bot.inputs import Command, Input, Press, SharedLocation, Start, Text, Unsupported
-from bot.replies import ACTION_LIMIT, Reply
-from bot.state import Conversation, Step
+from bot.engine.commands import COMMANDS
+from bot.engine.context import ForgetUser, Outcome, RemoveFavourite, SaveFavourite
+from bot.engine.dialogue import step
+from bot.engine.inputs import Command, Input, Press, SharedLocation, Start, Text, Unsupported
+from bot.engine.replies import ACTION_LIMIT, Reply
+from bot.engine.state import Conversation, Step
 from catalog.i18n import LANGUAGES
 
 CONTEXT = context()

@@ -20,10 +20,10 @@ from typing import Any
 
 from rapidfuzz import process
 
-from catalog.csvio import read_csv
-from catalog.matcher import CatalogIndex, match
+from catalog.formats.csvio import read_csv
+from catalog.matching.matcher import CatalogIndex, match
+from catalog.matching.profile import Profile
 from catalog.offer import Offer
-from catalog.profile import Profile
 
 EVAL = Path(__file__).parent / "data" / "eval"
 TODAY = date(2026, 12, 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flood import FloodGate, Verdict
+from bot.telegram.flood import FloodGate, Verdict
 
 
 class Clock:

@@ -11,15 +11,15 @@ import pytest
 from conftest import DATA
 from sqlmodel import col, select
 
-from catalog.csvio import read_csv, write_csv
-from catalog.db import SessionMaker
-from catalog.importer import UnknownFormat, changed_columns, import_file, read_offers
-from catalog.jsonio import write_json
-from catalog.models import ImportRecord
+from catalog.formats.csvio import read_csv, write_csv
+from catalog.formats.jsonio import write_json
+from catalog.formats.validation import InvalidCatalogue
+from catalog.maintenance.importer import UnknownFormat, changed_columns, import_file, read_offers
+from catalog.maintenance.sample import ensure_catalogue, sample_catalogue_path
 from catalog.offer import LocalText, Offer
-from catalog.sample import ensure_catalogue, sample_catalogue_path
-from catalog.store import load_offers
-from catalog.validation import InvalidCatalogue
+from catalog.store.db import SessionMaker
+from catalog.store.models import ImportRecord
+from catalog.store.offers import load_offers
 
 CATALOG = DATA / "catalog"
 VALID = (CATALOG / "valid.csv").read_bytes()

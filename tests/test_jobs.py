@@ -1,4 +1,4 @@
-"""Scheduled jobs run once per period across replicas (``catalog.jobs``)."""
+"""Scheduled jobs run once per period across replicas (``catalog.store.leases``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from catalog.db import SessionMaker, create_engine, session_maker
-from catalog.jobs import claim, period_end, run_once
+from catalog.store.db import SessionMaker, create_engine, session_maker
+from catalog.store.leases import claim, period_end, run_once
 
 DAY = timedelta(days=1)
 NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_csvio import offers
 
-from catalog.csvio import read_csv
-from catalog.jsonio import read_json, write_json
+from catalog.formats.csvio import read_csv
+from catalog.formats.jsonio import read_json, write_json
+from catalog.formats.validation import InvalidCatalogue, Problem
 from catalog.offer import LocalText, Offer
-from catalog.validation import InvalidCatalogue, Problem
 
 CATALOG = DATA / "catalog"
 MINIMAL = {"id": "a-1", "title": "Titre", "provider": "Asso", "missions": ["family"]}

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from conftest import DATA
 
-from catalog.db import SessionMaker
-from catalog.importer import file_format, import_file
-from catalog.lheo import read_lheo, read_lheo_report
-from catalog.lheo_infer import Codes, infer
-from catalog.lheo_text import lheo_date, plain
-from catalog.store import load_offers
-from catalog.validation import InvalidCatalogue
+from catalog.formats.lheo import read_lheo, read_lheo_report
+from catalog.formats.lheo_infer import Codes, infer
+from catalog.formats.lheo_text import lheo_date, plain
+from catalog.formats.validation import InvalidCatalogue
+from catalog.maintenance.importer import file_format, import_file
+from catalog.store.db import SessionMaker
+from catalog.store.offers import load_offers
 
 LHEO = DATA / "lheo"
 ONISEP = (LHEO / "exemple-bts-onisep-2.2.xml").read_bytes()

@@ -19,16 +19,16 @@ from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram_helpers import bot_settings, running_bot
 
-from bot.database import Database
-from catalog.audit import history
-from catalog.csvio import read_csv, write_csv
-from catalog.db import SessionMaker
+from bot.chats.database import Database
+from catalog.formats.csvio import read_csv, write_csv
+from catalog.formats.xlsxio import write_xlsx
 from catalog.i18n import translator
-from catalog.importer import import_file
-from catalog.pending import pending_count
+from catalog.maintenance.audit import history
+from catalog.maintenance.importer import import_file
+from catalog.maintenance.pending import pending_count
 from catalog.settings import Settings
-from catalog.store import load_offers
-from catalog.xlsxio import write_xlsx
+from catalog.store.db import SessionMaker
+from catalog.store.offers import load_offers
 
 pytestmark = pytest.mark.asyncio
 

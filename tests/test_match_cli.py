@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from catalog.i18n import LANGUAGES
 from catalog.vocabulary import AUDIENCES, TOPICS
 
@@ -91,7 +91,7 @@ def test_a_closed_pipe_stops_quietly(tmp_path: Path, database_url: str,
     os.close(read_end)
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "--database-url", database_url, *command],
+            [sys.executable, "-m", "bot.cli.main", "--database-url", database_url, *command],
             stdout=write_end, stderr=subprocess.PIPE, text=True, cwd=tmp_path, timeout=120,
         )
     finally:

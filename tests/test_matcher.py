@@ -16,13 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_eval import load_offers
 
-from catalog.filters import child_ages_of
 from catalog.geo import haversine_km
 from catalog.i18n import Translator, translator
-from catalog.matcher import CatalogIndex, Match, Reason, alternatives, eligible, match
+from catalog.matching.filters import child_ages_of
+from catalog.matching.matcher import CatalogIndex, Match, Reason, alternatives, eligible, match
+from catalog.matching.profile import Profile
+from catalog.matching.query import Query
 from catalog.offer import LocalText, Offer
-from catalog.profile import Profile
-from catalog.query import Query
 from catalog.vocabulary import AUDIENCES, TOPICS
 
 TODAY = date(2026, 12, 1)

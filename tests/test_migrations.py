@@ -23,9 +23,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from catalog.db import create_engine
-from catalog.migrations import current_revision, head, model_metadata, upgrade
-from catalog.migrations.config import MODEL_MODULES, alembic_config, history, newest_revision
+from catalog.store.db import create_engine
+from catalog.store.migrations import current_revision, head, model_metadata, upgrade
+from catalog.store.migrations.config import MODEL_MODULES, alembic_config, history, newest_revision
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -198,7 +198,7 @@ async def test_a_version_whose_tables_were_dropped_starts_over(empty: AsyncEngin
 
 @pytest.mark.asyncio
 async def test_a_schema_no_revision_had_is_refused(empty: AsyncEngine) -> None:
-    from catalog.migrations import UnknownSchema
+    from catalog.store.migrations import UnknownSchema
 
     await _run(empty, lambda c: c.execute(sa.text("CREATE TABLE offer (id VARCHAR(64))")))
     with pytest.raises(UnknownSchema, match="matches no revision"):
@@ -236,7 +236,7 @@ async def test_replicas_starting_together_migrate_once(
 
 
 def test_the_newest_revision_read_from_file_names_is_alembics_head() -> None:
-    # A database at it is opened without Alembic (catalog.migrations.runner): they must agree.
+    # A database at it is opened without Alembic (catalog.store.migrations.runner): they must agree.
     assert newest_revision() == head()
 
 
@@ -252,11 +252,11 @@ def test_every_table_module_is_known_to_the_migrations() -> None:
     script = """
 import importlib, json, pkgutil
 from sqlmodel import SQLModel
-from catalog.migrations.config import model_metadata
+from catalog.store.migrations.config import model_metadata
 known = sorted(model_metadata().tables)
 for package in ("catalog", "bot"):
     for module in pkgutil.walk_packages(importlib.import_module(package).__path__, package + "."):
-        if not module.name.startswith(("catalog.migrations.", "bot.__main__")):
+        if not module.name.startswith(("catalog.store.migrations.", "bot.__main__")):
             importlib.import_module(module.name)
 print(json.dumps([known, sorted(SQLModel.metadata.tables)]))
 """

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import _parser
-from catalog.csvio import read_csv
+from bot.cli.main import _parser
+from catalog.formats.csvio import read_csv
 from catalog.settings import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -30,7 +30,7 @@ NOT_RUN = {
     "bash .ci/run": "runs CI: installs packages, then the tests",
     "ruff check . && mypy": "lints the repository (CI does)",
     "python -m bot.i18n_tasks": "rewrites the repository's translation files",
-    "python -m catalog.migrations revision": "adds a revision file to the repository",
+    "python -m catalog.store.migrations revision": "adds a revision file to the repository",
     "python -m benchmarks.": "a measurement of minutes",
     "TREMPLIN_BENCH_PROFILE=": "a measurement of minutes",
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.rendering import TEXT_LIMIT, Chunk, joined
+from bot.telegram.rendering import TEXT_LIMIT, Chunk, joined
 
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Me", callback_data="who:me")]])
 

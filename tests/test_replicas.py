@@ -20,12 +20,12 @@ from replica_helpers import Replica, take_updates, transcript, webhook_replica, 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
-from bot.database import Database
-from bot.models import ConversationRecord
-from bot.state import Conversation, Step
-from catalog.db import SessionMaker, create_engine, session_maker
+from bot.chats.database import Database
+from bot.chats.models import ConversationRecord
+from bot.engine.state import Conversation, Step
 from catalog.i18n import translator
-from catalog.sample import ensure_catalogue
+from catalog.maintenance.sample import ensure_catalogue
+from catalog.store.db import SessionMaker, create_engine, session_maker
 from catalog.vocabulary import AUDIENCES
 
 pytestmark = pytest.mark.asyncio

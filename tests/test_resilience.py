@@ -2,7 +2,7 @@
 
 * PostgreSQL only: the connections killed in the middle of a step (``pg_terminate_backend``),
   and the server unreachable for a moment (a proxy taken down and brought back, which is what
-  a restart looks like from the bot). Each time the step is retried (``bot.retry``) and the
+  a restart looks like from the bot). Each time the step is retried (``bot.chats.retry``) and the
   citizen gets the answer.
 * Both databases: polling mode stops gracefully (the webhook's equivalent is in
   ``test_webhook.py``): an update being processed when SIGTERM comes is finished, answered,
@@ -30,13 +30,13 @@ from telegram import Update
 from telegram.ext import TypeHandler
 from telegram_helpers import bot_settings, has_button, running_bot
 
-from bot.database import Database
-from bot.services import TremplinContext
-from bot.telegram_app import build_application, serve
-from catalog.db import create_engine, session_maker
+from bot.chats.database import Database
+from bot.telegram.application import build_application, serve
+from bot.telegram.services import TremplinContext
 from catalog.i18n import translator
-from catalog.index import CatalogIndex
-from catalog.snapshot import CatalogSnapshot
+from catalog.matching.index import CatalogIndex
+from catalog.store.db import create_engine, session_maker
+from catalog.store.snapshot import CatalogSnapshot
 
 CITY = "Clermont-Ferrand"
 tr = translator("en").gettext
@@ -216,7 +216,7 @@ async def test_tremplin_run_in_polling_mode_finishes_the_update_in_flight_on_sig
         "TREMPLIN_DATABASE_URL": database_url,
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run",
+        sys.executable, "-m", "bot.cli.main", "run",
         cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE,
     )
     try:

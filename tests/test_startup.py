@@ -30,7 +30,7 @@ def _imported(tmp_path: Path, *command: str, stdin: str = "") -> set[str]:
     """Every module ``tremplin COMMAND`` imports, run on a SQLite database in ``tmp_path``."""
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "bot.cli",
+        [sys.executable, "-X", "importtime", "-m", "bot.cli.main",
          "--database-url", f"sqlite+aiosqlite:///{tmp_path / 'tremplin.db'}", *command],
         input=stdin, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
     )
@@ -43,7 +43,7 @@ def _imported(tmp_path: Path, *command: str, stdin: str = "") -> set[str]:
 
 
 def _unwanted(modules: set[str], packages: frozenset[str]) -> list[str]:
-    """The ``packages`` imported; to see by whom: ``python -X importtime -m bot.cli ...``."""
+    """The ``packages`` imported; to see by whom: ``python -X importtime -m bot.cli.main ...``."""
     return sorted(
         package for package in packages
         if any(name == package or name.startswith(f"{package}.") for name in modules)

@@ -16,18 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from stats_helpers import KEY, OFFERS, Citizen, seed, stats_settings
 
-from bot.cli import main
-from bot.database import open_database
-from bot.inputs import Command, Start, Text
-from bot.stats_job import StatsPurge
-from catalog import events
-from catalog.aggregates import Purged, StatsDaily, daily_figures, purge
-from catalog.db import SessionMaker, create_engine, session_maker
-from catalog.events import StatsEvent, pseudonym
-from catalog.facts import Kind
+from bot.chats.database import open_database
+from bot.cli.main import main
+from bot.engine.inputs import Command, Start, Text
+from bot.telegram.stats_job import StatsPurge
 from catalog.settings import Settings
-from catalog.snapshot import CatalogSnapshot
-from catalog.stats import Report, build_report
+from catalog.stats import events
+from catalog.stats.aggregates import Purged, StatsDaily, daily_figures, purge
+from catalog.stats.events import StatsEvent, pseudonym
+from catalog.stats.facts import Kind
+from catalog.stats.figures import Report, build_report
+from catalog.store.db import SessionMaker, create_engine, session_maker
+from catalog.store.snapshot import CatalogSnapshot
 
 TODAY = date(2026, 12, 1)
 START = TODAY - timedelta(days=29)  # the 30 days up to TODAY: 2 November to 1 December
@@ -305,7 +305,7 @@ def test_the_command_line_prints_and_exports_protected_figures(
                                   today)
         async with database.engine.begin() as connection:
             # Words that would run as a formula in a spreadsheet (they cannot come from
-            # catalog.keywords, but the export does not rely on it).
+            # catalog.stats.keywords, but the export does not rely on it).
             for n in range(5):
                 await connection.run_sync(
                     events.record, user_key=f"{n:064d}", day=today, language="fr",

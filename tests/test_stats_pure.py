@@ -10,17 +10,18 @@ from datetime import date, timedelta
 import pytest
 from conversation_helpers import Chat, context, make_offer
 
-from bot.admin import DEFAULT_DAYS, period
-from bot.commands import MISSION_TOPICS
-from bot.context import Record
-from bot.inputs import Command, SharedLocation, Start, Text
-from bot.rendering import pack
-from catalog import chart, stats_text
-from catalog.facts import TOPIC_MISSIONS, Kind, age_bracket
+from bot.engine.commands import MISSION_TOPICS
+from bot.engine.context import Record
+from bot.engine.inputs import Command, SharedLocation, Start, Text
+from bot.telegram.admin import DEFAULT_DAYS, period
+from bot.telegram.rendering import pack
 from catalog.i18n import LANGUAGES, translator
-from catalog.keywords import search_keywords
-from catalog.stats import Report, compose
-from catalog.suppression import protect, protect_group
+from catalog.stats import chart
+from catalog.stats import report as stats_text
+from catalog.stats.facts import TOPIC_MISSIONS, Kind, age_bracket
+from catalog.stats.figures import Report, compose
+from catalog.stats.keywords import search_keywords
+from catalog.stats.suppression import protect, protect_group
 from catalog.vocabulary import MISSIONS, TOPICS
 
 DAY = date(2026, 12, 1)

@@ -13,10 +13,10 @@ from sqlmodel import col, select
 from stats_helpers import KEY
 from telegram_helpers import bot_settings, running_bot, walk_to_results
 
-from bot.database import Database
-from catalog.events import StatsEvent
-from catalog.facts import Kind
+from bot.chats.database import Database
 from catalog.settings import Settings
+from catalog.stats.events import StatsEvent
+from catalog.stats.facts import Kind
 
 pytestmark = pytest.mark.asyncio
 

@@ -14,11 +14,11 @@ from fakeapi import FakeBotApi
 from sqlmodel import select
 from telegram_helpers import bot_settings, has_button, running_bot, walk_to_results
 
-from bot.database import Database
-from bot.models import Citizen
+from bot.chats.database import Database
+from bot.chats.models import Citizen
 from catalog.i18n import LANGUAGES, locales_dir, translator
 from catalog.offer import Offer
-from catalog.store import load_offers
+from catalog.store.offers import load_offers
 
 pytestmark = pytest.mark.asyncio
 

@@ -17,13 +17,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401  (the conversation tables, dropped with the others)
-from bot.cli import main
-from bot.inputs import Command, Press, SharedLocation, Start, Text
-from bot.replies import Button, Reply
-from bot.terminal import read_input, render
-from catalog.db import create_engine
-from catalog.events import StatsEvent
+import bot.chats.models  # noqa: F401  (the conversation tables, dropped with the others)
+from bot.cli.main import main
+from bot.engine.inputs import Command, Press, SharedLocation, Start, Text
+from bot.engine.replies import Button, Reply
+from bot.terminal.chat import read_input, render
+from catalog.stats.events import StatsEvent
+from catalog.store.db import create_engine
 
 # The README's example: me, 34, new in France, done, French for newcomers, done, anywhere,
 # then the details of the first result.
@@ -191,7 +191,7 @@ def test_ctrl_c_ends_the_chat_at_the_first_press(
     # The chat reads the terminal's end of a pty, or the reading end of a pipe left open.
     kept, read = pty.openpty() if stdin == "terminal" else os.pipe()[::-1]
     with subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "--database-url", database_url, "chat"],
+        [sys.executable, "-m", "bot.cli.main", "--database-url", database_url, "chat"],
         stdin=read, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
     ) as process:
         os.close(read)

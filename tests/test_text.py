@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.text import (
+from catalog.matching.text import (
     detect_child_ages,
     fold,
     infer_topics,

@@ -1,4 +1,4 @@
-"""Hot-path transactions (catalog.transactions): committed, rolled back, serialised, disposed."""
+"""Hot-path transactions (catalog.store.transactions): committed, rolled back, serialised."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.models import Citizen
-from catalog import snapshot
-from catalog.db import SessionMaker, create_engine, create_schema, session_maker
-from catalog.index import CatalogIndex
+from bot.chats.models import Citizen
+from catalog.matching.index import CatalogIndex
 from catalog.offer import Offer
-from catalog.transactions import run_transaction
+from catalog.store import snapshot
+from catalog.store.db import SessionMaker, create_engine, create_schema, session_maker
+from catalog.store.transactions import run_transaction
 
 CITIZENS = Citizen.__table__  # type: ignore[attr-defined]
 

@@ -1,4 +1,4 @@
-"""bot.transport.AiohttpRequest: on the wire like PTB's HTTPXRequest, with the same errors."""
+"""bot.telegram.transport.AiohttpRequest: on the wire like PTB's HTTPXRequest, same errors."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 from yarl import URL
 
-from bot.transport import AiohttpRequest, _bypassed, _proxy_for, _redact
+from bot.telegram.transport import AiohttpRequest, _bypassed, _proxy_for, _redact
 
 TOKEN = "123456:SECRETtokenThatMustNeverBeLogged0000000"
 # Characters httpx escapes in multipart file names: a quote, a backslash, a newline.

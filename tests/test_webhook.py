@@ -27,19 +27,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.database import Database
-from bot.metrics import Metrics
-from bot.services import TremplinContext
-from bot.telegram_app import TremplinApplication, build_application, running, serve_webhook
-from bot.webhook import (
+from bot.chats.database import Database
+from bot.telegram.application import TremplinApplication, build_application, running, serve_webhook
+from bot.telegram.metrics import Metrics
+from bot.telegram.services import TremplinContext
+from bot.telegram.webhook import (
     SECRET_HEADER,
     CannotListen,
     bind,
     create_app,
     webhook_config,
 )
-from catalog.db import create_engine, session_maker
 from catalog.settings import Settings, SettingsError
+from catalog.store.db import create_engine, session_maker
 
 URL = "https://bot.example.org/telegram"
 SECRET = "s3cret_Token-42"
@@ -361,7 +361,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
 def test_tremplin_run_refuses_webhook_mode_without_a_secret(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from bot.cli import main
+    from bot.cli.main import main
 
     assert main(["run"]) == 2
     assert "TREMPLIN_WEBHOOK_SECRET" in capsys.readouterr().err
@@ -467,7 +467,7 @@ async def test_tremplin_run_in_webhook_mode_ends_cleanly_on_sigterm(
         "TREMPLIN_LISTEN": f"127.0.0.1:{port}",
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run",
+        sys.executable, "-m", "bot.cli.main", "run",
         cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE,
     )
     try:

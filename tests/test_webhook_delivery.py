@@ -17,10 +17,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from telegram_helpers import has_button
 
-from bot.database import Database
-from bot.telegram_app import build_application, serve_webhook
-from catalog.db import SessionMaker
-from catalog.sample import ensure_catalogue
+from bot.chats.database import Database
+from bot.telegram.application import build_application, serve_webhook
+from catalog.maintenance.sample import ensure_catalogue
+from catalog.store.db import SessionMaker
 
 pytestmark = pytest.mark.asyncio
 

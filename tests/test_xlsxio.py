@@ -14,13 +14,13 @@ from conftest import DATA
 from openpyxl import Workbook, load_workbook
 from sqlmodel import select
 
-from bot.cli import main
-from catalog.csvio import read_csv
-from catalog.db import SessionMaker
-from catalog.importer import file_format, import_file
-from catalog.models import ImportRecord
-from catalog.validation import InvalidCatalogue
-from catalog.xlsxio import EXAMPLE, MAX_UNCOMPRESSED, read_xlsx, write_xlsx
+from bot.cli.main import main
+from catalog.formats.csvio import read_csv
+from catalog.formats.validation import InvalidCatalogue
+from catalog.formats.xlsxio import EXAMPLE, MAX_UNCOMPRESSED, read_xlsx, write_xlsx
+from catalog.maintenance.importer import file_format, import_file
+from catalog.store.db import SessionMaker
+from catalog.store.models import ImportRecord
 
 VALID = read_csv((DATA / "catalog" / "valid.csv").read_bytes())
 HEADER = ["id", "title", "provider", "missions"]

@@ -1,0 +1,343 @@
+"""``tremplin catalog import|export|validate|template|history|rollback|check``, ``db upgrade``.
+
+Exit codes follow the command line contract: 0 success, 1 runtime failure (database, disk),
+2 bad usage or invalid input, with every problem of a file on stderr as ``FILE:LINE:COLUMN: why``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import hashlib
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from catalog.formats.csvio import write_csv
+from catalog.formats.jsonio import write_json
+from catalog.formats.validation import MAX_BYTES, InvalidCatalogue
+from catalog.maintenance.audit import NothingToRollBack, history, rollback_last
+from catalog.maintenance.check import check_catalogue, format_report
+from catalog.maintenance.importer import (
+    ImportPlan,
+    UnknownFormat,
+    file_format,
+    import_offers,
+    read_offers,
+)
+from catalog.maintenance.sample import ensure_catalogue
+from catalog.offer import Offer
+from catalog.settings import Settings
+from catalog.store import migrations
+from catalog.store.db import create_engine, session_maker
+from catalog.store.models import ImportRecord
+from catalog.store.offers import load_offers
+
+if TYPE_CHECKING:
+    from catalog.formats.lheo import Inference
+
+# The LHEO and Excel modules are imported by the functions that read or write those files:
+# openpyxl (with numpy) and the LHEO reader cost more at start than a CSV import itself.
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def _error(message: str) -> None:
+    print(f"tremplin: {message}", file=sys.stderr)
+
+
+def _read(path: Path) -> bytes:
+    # One byte over the limit is enough to refuse the file without reading gigabytes.
+    with path.open("rb") as file:
+        return file.read(MAX_BYTES + 1)
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    # Write beside the target then rename: a failed export never leaves half a file.
+    partial = path.with_name(f".{path.name}.partial")
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def offers_and_inferences(data: bytes, format: str) -> tuple[list[Offer], list[Inference]]:
+    """A file's offers, and for LHEO the values Tremplin inferred to read them."""
+    if format == "lheo":
+        from catalog.formats.lheo import read_lheo_report
+
+        reading = read_lheo_report(data)
+        return reading.offers, reading.inferences
+    return read_offers(data, format), []
+
+
+def _exported(offers: list[Offer], format: str) -> str | bytes:
+    """The catalogue in ``format``; LHEO is read, never written."""
+    if format == "lheo":
+        raise UnknownFormat("cannot write LHEO (.xml): use .csv, .json or .xlsx")
+    if format == "xlsx":
+        from catalog.formats.xlsxio import write_xlsx
+
+        return write_xlsx(offers)
+    return write_json(offers) if format == "json" else write_csv(offers)
+
+
+def _first_line(error: Exception) -> str:
+    # A statement error quotes its SQL and parameters: the driver's own message is enough.
+    cause = getattr(error, "orig", None) or error
+    return str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in a bare container
+        return "cli"
+
+
+def _report(source: str, error: InvalidCatalogue) -> int:
+    for problem in error.problems:
+        print(problem.format(source), file=sys.stderr)
+    count = len(error.problems)
+    print(f"{source}: {count} problem{'s' * (count != 1)}, nothing imported", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def summary(source: str, plan: ImportPlan, *, dry_run: bool) -> list[str]:
+    """The lines printed after an import: counts, and with ``dry_run`` every change by id."""
+    lines: list[str] = []
+    if dry_run:
+        lines.append(f"{source}: {plan.read} offers; dry run, nothing was changed")
+        lines += [f"  + {offer.id}  (new)" for offer in plan.added]
+        lines += [f"  + {offer.id}  (retired, brought back)" for offer in plan.revived]
+        lines += [f"  ~ {change.offer.id}  {', '.join(change.columns)}" for change in plan.updated]
+        lines += [f"  - {id_}  (retired)" for id_ in plan.retired]
+    verb = "would be " if dry_run else ""
+    revived = f" ({len(plan.revived)} brought back)" if plan.revived else ""
+    lines.append(
+        f"{source}: {len(plan.added) + len(plan.revived)} {verb}added{revived},"
+        f" {len(plan.updated)} {verb}updated, {len(plan.unchanged)} unchanged,"
+        f" {len(plan.retired)} {verb}retired"
+    )
+    return lines
+
+
+class _NoDatabaseFolder(Exception):
+    pass
+
+
+async def _open(settings: Settings) -> AsyncEngine:
+    # Say so plainly; aiosqlite would also print a thread traceback after a failed connect.
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        folder = Path(url.database).parent
+        if not folder.is_dir():
+            raise _NoDatabaseFolder(f"the folder of the database, {folder}, does not exist")
+    engine = create_engine(settings.database_url)
+    try:
+        await migrations.upgrade(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine
+
+
+async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    path = Path(args.file)
+    file_format(path.name)  # a wrong extension is refused before anything is read
+    data = await asyncio.to_thread(_read, path)
+    format = file_format(path.name)
+    offers, inferences = await asyncio.to_thread(offers_and_inferences, data, format)
+    engine = await _open(settings)
+    try:
+        async with session_maker(engine)() as session:
+            plan = await import_offers(
+                session=session,
+                offers=offers,
+                source=path.name,
+                checksum=hashlib.sha256(data).hexdigest(),
+                format=format,
+                actor=_actor(),
+                replace=args.replace,
+                dry_run=args.dry_run,
+            )
+    finally:
+        await engine.dispose()
+    _print_inferences(args.file, inferences, every=args.dry_run)
+    print("\n".join(summary(args.file, plan, dry_run=args.dry_run)))
+    return EXIT_OK
+
+
+def _print_inferences(source: str, inferences: list[Inference], *, every: bool) -> None:
+    if not inferences:
+        return
+    if every:
+        for inference in inferences:
+            print(inference.format(source))
+    offers = len({inference.offer_id for inference in inferences})
+    hint = "" if every else " (--dry-run lists them)"
+    print(f"{source}: {len(inferences)} values inferred for {offers} offers{hint}")
+
+
+async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    path = Path(args.file)
+    format = file_format(path.name)
+    _exported([], format)  # an unwritable format is refused before the database is opened
+    if not args.force and await asyncio.to_thread(path.exists):
+        _error(f"{args.file}: already exists; choose another name, or --force to overwrite it")
+        return EXIT_USAGE
+    engine = await _open(settings)
+    try:
+        async with session_maker(engine)() as session:
+            # A fresh database holds the sample catalogue, as `match` and `chat` would show it.
+            await ensure_catalogue(session=session)
+            offers = await load_offers(session=session)
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(_write, path, _exported(offers, format))
+    print(f"{args.file}: {len(offers)} offers exported")
+    return EXIT_OK
+
+
+async def _validate(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    format = file_format(path.name)
+    data = await asyncio.to_thread(_read, path)
+    offers, inferences = await asyncio.to_thread(offers_and_inferences, data, format)
+    _print_inferences(args.file, inferences, every=True)
+    print(f"{args.file}: {len(offers)} offers, no problem found")
+    return EXIT_OK
+
+
+async def _template(args: argparse.Namespace) -> int:
+    from catalog.formats.xlsxio import EXAMPLE
+
+    path = Path(args.file)
+    content = _exported([EXAMPLE], file_format(path.name))
+    if not args.force and await asyncio.to_thread(path.exists):
+        _error(f"{args.file}: already exists; choose another name, or --force to overwrite it")
+        return EXIT_USAGE
+    await asyncio.to_thread(_write, path, content)
+    print(
+        f"{args.file}: header row and one example row ({EXAMPLE.id}) written; replace the example"
+        " with your offers (validate and import refuse it as it is)"
+    )
+    return EXIT_OK
+
+
+def _history_line(record: ImportRecord) -> str:
+    undone = (
+        f"  [rolled back {record.rolled_back_at:%Y-%m-%d %H:%M} by {record.rolled_back_by}]"
+        if record.rolled_back_at
+        else ""
+    )
+    return (
+        f"#{record.id}  {record.at:%Y-%m-%d %H:%M:%S}  {record.actor}  {record.source}"
+        f" ({record.format}, sha256 {record.checksum[:12]})  +{record.added} ~{record.updated}"
+        f" ={record.unchanged} -{record.retired}{undone}"
+    )
+
+
+async def _history(args: argparse.Namespace, settings: Settings) -> int:
+    engine = await _open(settings)
+    try:
+        async with session_maker(engine)() as session:
+            records = await history(session=session, limit=args.limit)
+    finally:
+        await engine.dispose()
+    print("\n".join(map(_history_line, records)) if records else "no import yet")
+    return EXIT_OK
+
+
+async def _rollback(args: argparse.Namespace, settings: Settings) -> int:
+    engine = await _open(settings)
+    try:
+        async with session_maker(engine)() as session:
+            done = await rollback_last(session=session, actor=_actor(), dry_run=args.dry_run)
+    finally:
+        await engine.dispose()
+    verb = "would roll back" if args.dry_run else "rolled back"
+    record = done.undone
+    print(
+        f"{verb} import #{record.id} ({record.source}, {record.at:%Y-%m-%d %H:%M} by"
+        f" {record.actor}): {done.deleted} offers it added removed,"
+        f" {done.restored} offers restored"
+    )
+    return EXIT_OK
+
+
+async def _check(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        today = date.fromisoformat(args.today) if args.today else date.today()
+    except ValueError:
+        _error(f"--today {args.today!r}: expected a date as YYYY-MM-DD")
+        return EXIT_USAGE
+    engine = await _open(settings)
+    try:
+        async with session_maker(engine)() as session:
+            report = await check_catalogue(session=session, today=today)
+    finally:
+        await engine.dispose()
+    print("\n".join(format_report(report)))
+    return EXIT_OK
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    """``tremplin catalog import|export|validate|template FILE``, ``history|rollback|check``."""
+    command = args.catalog_command
+    source = getattr(args, "file", "")  # history, rollback and check have none
+    try:
+        if command == "import":
+            return await _import(args, settings)
+        if command == "export":
+            return await _export(args, settings)
+        if command == "template":
+            return await _template(args)
+        if command == "history":
+            return await _history(args, settings)
+        if command == "rollback":
+            return await _rollback(args, settings)
+        if command == "check":
+            return await _check(args, settings)
+        return await _validate(args)
+    except NothingToRollBack:
+        _error("nothing to roll back: no applied import is left")
+        return EXIT_FAILURE
+    except InvalidCatalogue as error:
+        return _report(source, error)
+    except UnknownFormat as error:
+        _error(f"{source}: {error}")
+        return EXIT_USAGE
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
+        _error(f"{source}: {error.strerror or error}")
+        return EXIT_USAGE if command not in ("export", "template") else EXIT_FAILURE
+    except (SQLAlchemyError, _NoDatabaseFolder) as error:
+        _error(f"database error: {_first_line(error)}")
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        raise  # the reader of stdout left: bot.cli.main stops quietly
+    except OSError as error:  # the database server is unreachable, the disk is full...
+        _error(f"{error}")
+        return EXIT_FAILURE
+
+
+async def upgrade(settings: Settings) -> int:
+    """``tremplin db upgrade``: apply the migrations (``catalog.store.migrations``), up to date."""
+    url = make_url(settings.database_url).render_as_string(hide_password=True)
+    try:
+        engine = await _open(settings)
+        try:
+            revision = await migrations.current_revision(engine)
+        finally:
+            await engine.dispose()
+    except (SQLAlchemyError, OSError, _NoDatabaseFolder, migrations.UnknownSchema) as error:
+        _error(f"cannot upgrade {url}: {_first_line(error)}")
+        return EXIT_FAILURE
+    print(f"database schema is up to date: {url} (revision {revision})")
+    return EXIT_OK

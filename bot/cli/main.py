@@ -1,0 +1,165 @@
+"""The ``tremplin`` command line: one parser, each command delegated to its module."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from catalog.i18n import LANGUAGES
+from catalog.settings import Settings, SettingsError, load_settings
+from catalog.vocabulary import AUDIENCES, TOPICS
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tremplin",
+        description="Tremplin guides the citizens of a learning city to learning opportunities.",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="SQLAlchemy URL (default: TREMPLIN_DATABASE_URL, else ./tremplin.db)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("run", help="run the Telegram bot (long polling, or webhook)")
+
+    chat = commands.add_parser("chat", help="the conversation in the terminal, no token needed")
+    chat.add_argument("--lang", choices=LANGUAGES, default=None, help="interface language")
+
+    catalog = commands.add_parser(
+        "catalog", help="import, export, validate, check and roll back the catalogue"
+    )
+    catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
+    import_ = catalog_commands.add_parser(
+        "import", help="import offers from a CSV, JSON, Excel (.xlsx) or LHEO (.xml) file"
+    )
+    import_.add_argument("file")
+    import_.add_argument(
+        "--dry-run", action="store_true", help="show what would change, apply nothing"
+    )
+    import_.add_argument(
+        "--replace", action="store_true", help="retire offers absent from the file"
+    )
+    export = catalog_commands.add_parser(
+        "export", help="export the catalogue (.csv, .json or .xlsx)"
+    )
+    export.add_argument("file")
+    export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    validate = catalog_commands.add_parser("validate", help="check a file without importing it")
+    validate.add_argument("file")
+    template = catalog_commands.add_parser(
+        "template", help="write an empty catalogue file (.csv or .xlsx) with one example row"
+    )
+    template.add_argument("file")
+    template.add_argument("--force", action="store_true", help="overwrite an existing file")
+    history = catalog_commands.add_parser("history", help="list the applied imports, newest first")
+    history.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    rollback = catalog_commands.add_parser(
+        "rollback", help="restore the catalogue as it was before the last import"
+    )
+    rollback.add_argument(
+        "--dry-run", action="store_true", help="show what would be undone, change nothing"
+    )
+    check = catalog_commands.add_parser(
+        "check", help="stale, incomplete, ended and duplicate offers; missions and topics gaps"
+    )
+    check.add_argument("--today", metavar="YYYY-MM-DD", help="date of the check (default: today)")
+
+    match = commands.add_parser("match", help="find the offers that fit a profile")
+    match.add_argument("--age", type=int, help="the citizen's age")
+    match.add_argument(
+        "--situation", action="append", default=[], metavar="CODE",
+        help=f"the citizen's situation, repeatable: {', '.join(AUDIENCES)}",
+    )
+    match.add_argument(
+        "--topic", action="append", default=[], metavar="CODE",
+        help=f"an interest, repeatable: {', '.join(TOPICS)}",
+    )
+    match.add_argument("--text", default="", help="what the citizen wants, in their own words")
+    match.add_argument("--near", metavar="LAT,LON", help="the citizen's location")
+    match.add_argument("--free-only", action="store_true", help="free offers only")
+    match.add_argument(
+        "--online-only", action="store_true", help="online offers only (format online or hybrid)"
+    )
+    match.add_argument("--lang", choices=LANGUAGES, default="fr", help="language of the results")
+    match.add_argument("--limit", type=int, default=5, help="how many offers (default 5)")
+    match.add_argument("--today", metavar="YYYY-MM-DD", help="date used for start/end dates")
+    match.add_argument("--json", action="store_true", help="print one JSON object")
+
+    stats = commands.add_parser("stats", help="usage statistics (admins)")
+    stats.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
+    stats.add_argument("--csv", metavar="FILE", help="also write every figure to a CSV file")
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="create or upgrade the schema")
+    return parser
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    # Imports are local so that `tremplin --help` stays fast and a command loads only its part.
+    if args.command == "catalog":
+        from bot.cli import catalog as catalog_cli
+
+        return await catalog_cli.run(args, settings)
+    if args.command == "db":
+        from bot.cli import catalog as catalog_cli
+
+        return await catalog_cli.upgrade(settings)
+    if args.command == "match":
+        from bot.cli import match as match_cli
+
+        return await match_cli.run(args, settings)
+    if args.command == "chat":
+        from bot.terminal import chat as terminal
+
+        return await terminal.run(args, settings)
+    if args.command == "run":
+        from bot.telegram import application as telegram_app
+
+        return await telegram_app.run(settings)
+    if args.command == "stats":
+        from bot.cli import stats as stats_cli
+
+        return await stats_cli.run(args, settings)
+    raise AssertionError(args.command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tremplin`` console script."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # here, not at exit, where a closed pipe would print a traceback
+    except BrokenPipeError:
+        # The reader left (`tremplin match | head -1`): stop quietly, as the Python docs advise;
+        # the rest of the output goes nowhere instead of failing again when Python exits.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    overrides: dict[str, Any] = {}
+    if args.database_url:
+        overrides["database_url"] = args.database_url
+    try:
+        settings = load_settings(**overrides)
+    except SettingsError as error:
+        print(f"tremplin: invalid setting {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return asyncio.run(_dispatch(args, settings))
+    except KeyboardInterrupt:
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

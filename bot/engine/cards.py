@@ -1,0 +1,206 @@
+"""Offers as replies: the short card of a result, its details, its map, in the citizen's locale.
+
+Offer texts come from the catalogue (French, or a translation when the catalogue has one); the
+words around them are gettext strings, and dates, prices, distances and lists are formatted by
+Babel for the citizen's locale ("3 décembre 2026", "12,50 €", "1,2 km", "A, B et C").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from babel import Locale
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_currency
+from babel.units import format_unit
+
+from bot.engine import actions
+from bot.engine.replies import Button, Reply, Venue
+from catalog.i18n import DEFAULT_LANGUAGE, Translator
+from catalog.matching.reasons import age_reason
+from catalog.offer import Offer
+from catalog.vocabulary import AUDIENCES, FORMAT_LABELS, MISSIONS
+
+# A description longer than this is cut in the details (Telegram allows 4096 per message).
+DESCRIPTION_LIMIT = 1500
+# Looked up here, not inside gettext(): pybabel would extract the dict key as a msgid.
+_ONLINE = FORMAT_LABELS["online"]
+
+
+def price_text(offer: Offer, tr: Translator) -> str:
+    """``Free``, the price in the citizen's currency format, or ``ask the organiser``."""
+    if offer.price_eur is None:
+        return tr.gettext("ask the organiser")
+    if offer.is_free:
+        return tr.gettext("Free")
+    return format_currency(offer.price_eur, "EUR", locale=tr.lang)
+
+
+def dates_text(offer: Offer, tr: Translator) -> str:
+    """The start and end dates, e.g. ``From 8 September 2026 to 29 June 2027``."""
+    start = offer.start_date and format_date(offer.start_date, "long", locale=tr.lang)
+    end = offer.end_date and format_date(offer.end_date, "long", locale=tr.lang)
+    if start and end:
+        return tr.gettext("From {start} to {end}").format(start=start, end=end)
+    if start:
+        return tr.gettext("From {start}").format(start=start)
+    if end:
+        return tr.gettext("Until {end}").format(end=end)
+    return ""
+
+
+def when_text(offer: Offer, tr: Translator) -> str:
+    """The schedule and the dates, whichever the catalogue gives."""
+    parts = [part for part in (offer.schedule, dates_text(offer, tr)) if part]
+    return " · ".join(parts)
+
+
+def distance_text(distance_km: float, tr: Translator) -> str:
+    """``1.2 km`` (or ``1,2 km``...) in the citizen's locale."""
+    return format_unit(round(distance_km, 1), "length-kilometer", length="short",
+                       format="#,##0.#", locale=tr.lang)
+
+
+def where_text(offer: Offer, tr: Translator, distance_km: float | None = None) -> str:
+    """Where it happens: online, or the neighbourhood/city, with the distance when known."""
+    if offer.format == "online":
+        return tr.gettext(_ONLINE)
+    place = offer.neighbourhood or offer.city or offer.address
+    if distance_km is not None:
+        distance = tr.gettext("{distance} away").format(distance=distance_text(distance_km, tr))
+        place = f"{place} ({distance})" if place else distance
+    if offer.format == "hybrid":
+        online = tr.gettext(_ONLINE)
+        place = f"{place} · {online}" if place else online
+    return place
+
+
+def title_of(offer: Offer, lang: str) -> str:
+    """The offer's title in ``lang`` when translated, else in French."""
+    return offer.title_in(lang)
+
+
+def _french_note(offer: Offer, tr: Translator) -> list[str]:
+    if tr.lang == DEFAULT_LANGUAGE or offer.is_translated(tr.lang):
+        return []
+    return [tr.gettext("(This offer is described in French.)")]
+
+
+def offer_buttons(offer: Offer, tr: Translator, *, saved: bool, details: bool = True) -> tuple[
+    tuple[Button, ...], ...
+]:
+    """Details, save (or remove), website (only with a url), map (only with coordinates)."""
+    first: list[Button] = []
+    if details:
+        first.append(Button(tr.gettext("Details"), actions.offer_action(actions.DETAILS, offer.id)))
+    if saved:
+        first.append(Button(tr.gettext("Remove from saved"),
+                            actions.offer_action(actions.UNSAVE, offer.id)))
+    else:
+        first.append(Button(tr.gettext("Save"), actions.offer_action(actions.SAVE, offer.id)))
+    second: list[Button] = []
+    if offer.url:
+        second.append(Button(tr.gettext("Website"), url=offer.url))
+    if offer.location is not None:
+        second.append(Button(tr.gettext("Map"), actions.offer_action(actions.MAP, offer.id)))
+    return tuple(row for row in (tuple(first), tuple(second)) if row)
+
+
+def card(
+    offer: Offer,
+    tr: Translator,
+    *,
+    saved: bool,
+    reasons: Sequence[str] = (),
+    distance_km: float | None = None,
+) -> Reply:
+    """The short card of one offer: who, when, where, price, why it fits."""
+    lines = [offer.provider]
+    when = when_text(offer, tr)
+    if when:
+        lines.append(tr.gettext("When: {when}").format(when=when))
+    where = where_text(offer, tr, distance_km)
+    if where:
+        lines.append(tr.gettext("Where: {where}").format(where=where))
+    lines.append(tr.gettext("Price: {price}").format(price=price_text(offer, tr)))
+    if reasons:
+        lines.append(tr.gettext("Why it fits: {reasons}").format(reasons=" · ".join(reasons)))
+    lines += _french_note(offer, tr)
+    return Reply(
+        text="\n".join(lines),
+        title=title_of(offer, tr.lang),
+        buttons=offer_buttons(offer, tr, saved=saved),
+    )
+
+
+def _language_names(offer: Offer, tr: Translator) -> str:
+    names = Locale.parse(tr.lang).languages
+    return format_list([names.get(code, code) for code in offer.languages], locale=tr.lang)
+
+
+def details(offer: Offer, tr: Translator, *, saved: bool) -> Reply:
+    """Everything the catalogue says about one offer."""
+    lines: list[str] = []
+    description = offer.description_in(tr.lang)
+    if description:
+        cut = description[:DESCRIPTION_LIMIT]
+        lines += [cut + ("…" if len(description) > DESCRIPTION_LIMIT else ""), ""]
+    lines.append(tr.gettext("By: {provider}").format(provider=offer.provider))
+    when = when_text(offer, tr)
+    if when:
+        lines.append(tr.gettext("When: {when}").format(when=when))
+    address = ", ".join(
+        part for part in (offer.address, f"{offer.postcode} {offer.city}".strip()) if part
+    )
+    if offer.format != "online" and (address or offer.neighbourhood):
+        place = " · ".join(part for part in (address, offer.neighbourhood) if part)
+        lines.append(tr.gettext("Where: {where}").format(where=place))
+    format_label = FORMAT_LABELS.get(offer.format) or FORMAT_LABELS["in_person"]
+    lines.append(tr.gettext("Format: {format}").format(format=tr.gettext(format_label)))
+    lines.append(tr.gettext("Price: {price}").format(price=price_text(offer, tr)))
+    ages = age_reason(offer.age_min, offer.age_max)
+    if ages:
+        lines.append(ages.text(tr))
+    if offer.audiences:
+        audiences = format_list(
+            [tr.gettext(AUDIENCES[code]) for code in offer.audiences if code in AUDIENCES],
+            locale=tr.lang,
+        )
+        lines.append(tr.gettext("For: {audiences}").format(audiences=audiences))
+    lines.append(tr.gettext("Taught in: {languages}").format(
+        languages=_language_names(offer, tr)))
+    if offer.wheelchair_accessible is True:
+        lines.append(tr.gettext("Wheelchair accessible"))
+    elif offer.wheelchair_accessible is False:
+        lines.append(tr.gettext("Not wheelchair accessible"))
+    if offer.phone:
+        lines.append(tr.gettext("Phone: {phone}").format(phone=offer.phone))
+    if offer.email:
+        lines.append(tr.gettext("Email: {email}").format(email=offer.email))
+    missions = [tr.gettext(MISSIONS[code]) for code in offer.missions if code in MISSIONS]
+    if missions:
+        lines.append(tr.gettext("Learning city: {missions}").format(
+            missions=format_list(missions, locale=tr.lang)))
+    lines += _french_note(offer, tr)
+    return Reply(
+        text="\n".join(lines),
+        title=title_of(offer, tr.lang),
+        buttons=offer_buttons(offer, tr, saved=saved, details=False),
+    )
+
+
+def map_reply(offer: Offer, tr: Translator, *, saved: bool) -> Reply | None:
+    """The offer's place as a venue, or ``None`` when the catalogue has no coordinates."""
+    if offer.latitude is None or offer.longitude is None:
+        return None
+    title = title_of(offer, tr.lang)
+    address = ", ".join(
+        part for part in (offer.address, f"{offer.postcode} {offer.city}".strip()) if part
+    ) or offer.neighbourhood or offer.city
+    return Reply(
+        text=tr.gettext("{title}: {address}").format(title=title, address=address or "—"),
+        venue=Venue(latitude=offer.latitude, longitude=offer.longitude, title=title[:128],
+                    address=(address or title)[:256]),
+        buttons=offer_buttons(offer, tr, saved=saved),
+    )

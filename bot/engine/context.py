@@ -1,0 +1,90 @@
+"""What one engine step reads besides the state (:class:`Context`) and what it returns.
+
+The engine is pure: the world it needs comes in a :class:`Context`, and what it wants done to
+the world (save a favourite, erase a user, note a fact for the statistics...) goes out as
+effects in the :class:`Outcome`,
+applied by the storage in the same transaction as the new state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cached_property
+
+from bot.engine.replies import Reply
+from bot.engine.state import Conversation
+from catalog.i18n import Translator, translator
+from catalog.matching.matcher import CatalogIndex
+
+
+@dataclass(frozen=True)
+class Context:
+    """The catalogue, today's date, the citizen's saved offers and the city's settings."""
+
+    index: CatalogIndex
+    today: date
+    favourites: tuple[str, ...] = ()
+    city: str = "Clermont-Ferrand"
+    contact: str = ""
+
+    @cached_property
+    def neighbourhoods(self) -> dict[str, tuple[float, float]]:
+        """The catalogue's neighbourhoods and their centres."""
+        return dict(sorted(self.index.neighbourhoods().items()))
+
+
+@dataclass(frozen=True, slots=True)
+class SaveFavourite:
+    offer_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveFavourite:
+    offer_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetUser:
+    """Erase every row about the citizen; the conversation itself is not stored again."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetLanguage:
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A fact for the usage statistics (``catalog.stats.facts.Kind``): codes and offer ids only,
+    never the citizen's words; the storage adds the pseudonymous user, the day, the language."""
+
+    kind: str
+    facts: Mapping[str, object] = field(default_factory=dict)
+
+
+Effect = SaveFavourite | RemoveFavourite | ForgetUser | SetLanguage | Record
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of one step: the new state, the replies in order, the effects to apply."""
+
+    state: Conversation
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[Effect, ...] = field(default=())
+
+    @property
+    def forgets(self) -> bool:
+        """Whether the citizen asked to be erased (the state is then not stored again)."""
+        return any(isinstance(effect, ForgetUser) for effect in self.effects)
+
+    def after(self, *replies: Reply, effects: tuple[Effect, ...] = ()) -> Outcome:
+        """The same outcome with ``replies`` (and ``effects``) coming first."""
+        return replace(self, replies=replies + self.replies, effects=effects + self.effects)
+
+
+def tr_of(state: Conversation) -> Translator:
+    """The translator of the conversation's language."""
+    return translator(state.language)

@@ -1,0 +1,129 @@
+"""Telegram rendering of the engine's replies: HTML-escaped text, keyboards, size limits."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+from telegram.constants import MessageLimit
+
+from bot.engine.replies import Button, Reply
+
+logger = logging.getLogger(__name__)
+
+# Telegram counts the limit on the text after entity parsing; keeping a margin under 4096 on
+# the plain text (before escaping) is always safe, whatever the markup adds.
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH - 96
+CALLBACK_DATA_LIMIT = 64
+BUTTON_LABEL_LIMIT = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """One Telegram message: its HTML, its plain text (to detect no-op edits) and its markup."""
+
+    html: str
+    plain: str
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Cut ``text`` into pieces of at most ``limit`` characters, preferring paragraph breaks."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit)
+        if cut < limit // 2:
+            cut = rest.rfind(" ", 0, limit)
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    pieces.append(rest)
+    return [piece for piece in pieces if piece] or [""]
+
+
+def pack(lines: Iterable[str], limit: int = TEXT_LIMIT) -> list[str]:
+    """Join lines into as few messages as fit ``limit`` characters each (lines are short)."""
+    messages: list[str] = []
+    current = ""
+    for line in lines:
+        line = line[:limit]
+        if current and len(current) + 1 + len(line) > limit:
+            messages.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    return [*messages, current] if current else messages
+
+
+def _button(button: Button) -> InlineKeyboardButton | None:
+    label = button.label.strip()[:BUTTON_LABEL_LIMIT] or "…"
+    if button.url:
+        return InlineKeyboardButton(label, url=button.url)
+    if button.action and len(button.action.encode()) <= CALLBACK_DATA_LIMIT:
+        return InlineKeyboardButton(label, callback_data=button.action)
+    # The engine keeps actions short; a longer one would be refused by Telegram as a whole
+    # message, so it is dropped (and logged) rather than losing the reply.
+    logger.warning("button dropped: action longer than %d bytes", CALLBACK_DATA_LIMIT)
+    return None
+
+
+def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    rows = []
+    for row in reply.buttons:
+        buttons = [rendered for rendered in map(_button, row) if rendered is not None]
+        if buttons:
+            rows.append(buttons)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def location_keyboard(label: str) -> ReplyKeyboardMarkup:
+    """The one-time reply keyboard with Telegram's "share my location" button."""
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(label, request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def chunks(reply: Reply) -> list[Chunk]:
+    """The messages that show ``reply``: the keyboard goes with the last piece."""
+    pieces = split_text(reply.text or "…")
+    result: list[Chunk] = []
+    for number, piece in enumerate(pieces):
+        first, last = number == 0, number == len(pieces) - 1
+        title = reply.title if first and reply.title else None
+        if title:
+            title = title[:512]
+            html_text = f"<b>{html.escape(title)}</b>\n{html.escape(piece)}"
+            plain = f"{title}\n{piece}"
+        else:
+            html_text, plain = html.escape(piece), piece
+        markup = inline_keyboard(reply) if last else None
+        result.append(Chunk(html=html_text, plain=plain, markup=markup))
+    return result
+
+
+def joined(first: Chunk, second: Chunk) -> Chunk | None:
+    """``first`` (a text without keyboard) and ``second`` as one message, or ``None`` when
+    they would not fit in one.
+
+    Telegram shows each message as its own bubble and each costs a request: a short lead-in
+    ("Hello!", "Here are the offers...") reads better, and costs less, above what follows.
+    """
+    if first.markup is not None or len(first.plain) + 2 + len(second.plain) > TEXT_LIMIT:
+        return None
+    return Chunk(
+        html=f"{first.html}\n\n{second.html}",
+        plain=f"{first.plain}\n\n{second.plain}",
+        markup=second.markup,
+    )

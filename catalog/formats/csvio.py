@@ -1,0 +1,178 @@
+"""The catalogue as CSV (contract v1): reading untrusted files, writing safe ones.
+
+Exports are opened in spreadsheets, so a text cell that a spreadsheet would run as a formula
+(starting with ``=``, ``+``, ``-``, ``@``, tab or CR) is written with a leading ``'``, and reading
+removes exactly one such quote again: export then import changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from catalog.formats.columns import COLUMNS, NUMERIC_COLUMNS, TRANSLATED_LANGUAGES, clean_text
+from catalog.formats.validation import (
+    MAX_ROWS,
+    InvalidCatalogue,
+    Problem,
+    Record,
+    check_header,
+    decode,
+    validate_records,
+)
+from catalog.offer import Offer
+
+# Any run of quotes before a formula character, so that a cell which already starts with
+# "'=" survives the round trip too (it is written "''=" and read back "'=").
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_BOM = b"\xef\xbb\xbf"
+_CSV_ERRORS = {
+    "unexpected end of data": 'a quoted cell that starts here is never closed (missing ")',
+    "',' expected after '\"'": 'a quote inside a quoted cell must be doubled ("")',
+}
+
+
+# French spreadsheets save "CSV" with semicolons (and in Windows-1252): one message for both.
+SEMICOLONS = (
+    'the columns are separated by ";" but the separator must be a comma: save the file as'
+    ' "CSV UTF-8 (comma delimited)" (in French: "CSV UTF-8 (délimité par des virgules)"),'
+    " or import the .xlsx file itself"
+)
+
+
+def _known(cells: list[str]) -> int:
+    return sum(clean_text(cell) in COLUMNS for cell in cells)
+
+
+def separated_by_semicolons(data: bytes) -> bool:
+    """Whether the header row names more columns when split on ``;`` than on ``,``."""
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    end = data.find(b"\n", start, start + 64 * 1024)
+    text = data[start : end if end >= 0 else start + 64 * 1024].decode("utf-8", "replace")
+    first = next(iter(text.splitlines()), "")
+    if ";" not in first:
+        return False
+    try:
+        by_comma = next(csv.reader([first]), [])
+        by_semicolon = next(csv.reader([first], delimiter=";"), [])
+    except csv.Error:  # a NUL byte...: read_csv names it
+        return False
+    return _known(by_semicolon) > max(_known(by_comma), 1)
+
+
+def neutralise(cell: str) -> str:
+    """The cell as a spreadsheet shows it as text, never runs it as a formula."""
+    return "'" + cell if _FORMULA.match(cell) else cell
+
+
+def unneutralise(cell: str) -> str:
+    """Undo :func:`neutralise` (also for files a spreadsheet exported the same way)."""
+    return cell[1:] if _NEUTRALISED.match(cell) else cell
+
+
+def read_csv(data: bytes) -> list[Offer]:
+    """The offers of a CSV file, or :class:`InvalidCatalogue` naming every problem."""
+    if separated_by_semicolons(data):
+        raise InvalidCatalogue([Problem(1, "-", SEMICOLONS)])
+    text = decode(data)
+    records: list[Record] = []
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    line = 1
+    try:
+        for row in reader:
+            # A quoted cell can hold line breaks: a row starts where the previous one ended.
+            start, line = line, reader.line_num + 1
+            if not any(cell.strip() for cell in row):
+                continue  # blank lines, and the ",,,," rows spreadsheets leave at the end
+            if header is None:
+                header = [clean_text(unneutralise(cell)) for cell in row]
+                problems.extend(check_header(header, line=start))
+                continue
+            if len(row) != len(header):
+                reason = f"this row has {len(row)} cells but the header has {len(header)}"
+                problems.append(Problem(start, "-", reason))
+                continue
+            values = {
+                name: unneutralise(cell) for name, cell in zip(header, row, strict=True) if name
+            }
+            records.append(Record(start, values))
+            if len(records) > MAX_ROWS:
+                break  # validate_records names the limit; no need to read further
+    except csv.Error as error:
+        message = str(error)
+        problems.append(Problem(line, "-", _CSV_ERRORS.get(message, f"malformed CSV: {message}")))
+    if header is None and not problems:
+        problems.append(Problem(1, "-", "the file is empty: expected a header row"))
+    return validate_records(records, problems)
+
+
+def _number(value: Decimal | float | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # repr is the shortest text that reads back as the same float; "f" avoids 1e-05.
+        return format(Decimal(repr(value)), "f")
+    return f"{value:.2f}"
+
+
+def _date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def offer_cells(offer: Offer) -> dict[str, str]:
+    """The CSV cells of an offer, by column (not neutralised)."""
+    cells = {
+        "id": offer.id,
+        "title": offer.title,
+        "description": offer.description,
+        "provider": offer.provider,
+        "missions": ";".join(offer.missions),
+        "topics": ";".join(offer.topics),
+        "keywords": ";".join(offer.keywords),
+        "audiences": ";".join(offer.audiences),
+        "age_min": "" if offer.age_min is None else str(offer.age_min),
+        "age_max": "" if offer.age_max is None else str(offer.age_max),
+        "price_eur": _number(offer.price_eur),
+        "format": offer.format,
+        "languages": ";".join(offer.languages),
+        "address": offer.address,
+        "postcode": offer.postcode,
+        "city": offer.city,
+        "neighbourhood": offer.neighbourhood,
+        "latitude": _number(offer.latitude),
+        "longitude": _number(offer.longitude),
+        "schedule": offer.schedule,
+        "start_date": _date(offer.start_date),
+        "end_date": _date(offer.end_date),
+        "url": offer.url,
+        "phone": offer.phone,
+        "email": offer.email,
+        "wheelchair_accessible": (
+            "" if offer.wheelchair_accessible is None else str(offer.wheelchair_accessible).lower()
+        ),
+    }
+    for lang in TRANSLATED_LANGUAGES:
+        local = offer.translations.get(lang)
+        cells[f"title_{lang}"] = local.title if local else ""
+        cells[f"description_{lang}"] = local.description if local else ""
+    return cells
+
+
+def write_csv(offers: Iterable[Offer]) -> str:
+    """The CSV text of ``offers``: every column of the contract, formulas neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for offer in offers:
+        cells = offer_cells(offer)
+        writer.writerow(
+            cells[name] if name in NUMERIC_COLUMNS else neutralise(cells[name]) for name in COLUMNS
+        )
+    return buffer.getvalue()

@@ -1,0 +1,168 @@
+"""``tremplin catalog check``: what a maintainer should look at in the catalogue.
+
+Stale offers (not updated for 12 months), offers without description, offers that give neither
+a place nor a link, offers past their end date (never shown again), offers with the same title,
+and missions or topics with few offers to show. The report is data; the command line and the
+Telegram ``/catalog`` command each word it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from catalog.matching.text import words
+from catalog.offer import Offer
+from catalog.store.models import OfferRecord
+from catalog.store.offers import to_offer
+from catalog.vocabulary import MISSIONS, TOPICS
+
+FEW_OFFERS = 3  # a mission or topic with fewer offers to show is a gap
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """An offer named in the report: its id, title and the date that matters, if any."""
+
+    id: str
+    title: str
+    day: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """The findings of a catalogue check, each list ordered by id (or by count)."""
+
+    today: date
+    active: int
+    stale: tuple[Listed, ...]
+    no_description: tuple[Listed, ...]
+    no_place_no_url: tuple[Listed, ...]
+    ended: tuple[Listed, ...]
+    duplicate_titles: tuple[tuple[Listed, ...], ...]
+    missions: dict[str, int]  # offers still shown, per mission (every mission, even at 0)
+    topics: dict[str, int]
+    few: int = FEW_OFFERS
+
+    @property
+    def mission_gaps(self) -> list[tuple[str, int]]:
+        return [(code, count) for code, count in self.missions.items() if count < self.few]
+
+    @property
+    def topic_gaps(self) -> list[tuple[str, int]]:
+        return [(code, count) for code, count in self.topics.items() if count < self.few]
+
+    @property
+    def findings(self) -> int:
+        """How many things are flagged (0: nothing to look at)."""
+        return (
+            len(self.stale)
+            + len(self.no_description)
+            + len(self.no_place_no_url)
+            + len(self.ended)
+            + len(self.duplicate_titles)
+            + len(self.mission_gaps)
+            + len(self.topic_gaps)
+        )
+
+
+def year_before(day: date) -> date:
+    """The same day twelve months earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _has_place(offer: Offer) -> bool:
+    return bool(offer.address or offer.city or offer.location)
+
+
+def build_report(
+    offers: Iterable[tuple[Offer, datetime]], *, today: date, few: int = FEW_OFFERS
+) -> CheckReport:
+    """The report on active ``offers``, each with the time it was last updated."""
+    rows = sorted(offers, key=lambda row: row[0].id)
+    limit = year_before(today)
+    stale, no_description, no_place, ended = [], [], [], []
+    by_title: dict[str, list[Listed]] = {}
+    missions = dict.fromkeys(MISSIONS, 0)
+    topics = dict.fromkeys(TOPICS, 0)
+    for offer, updated_at in rows:
+        listed = Listed(offer.id, offer.title)
+        if updated_at.date() < limit:
+            stale.append(Listed(offer.id, offer.title, updated_at.date()))
+        if not offer.description.strip():
+            no_description.append(listed)
+        if not _has_place(offer) and not offer.url:
+            no_place.append(listed)
+        by_title.setdefault(" ".join(words(offer.title)), []).append(listed)
+        if offer.end_date is not None and offer.end_date < today:
+            ended.append(Listed(offer.id, offer.title, offer.end_date))
+            continue  # never shown again: it covers nothing
+        for code in offer.missions:
+            missions[code] = missions.get(code, 0) + 1
+        for code in offer.topics:
+            topics[code] = topics.get(code, 0) + 1
+    duplicates = tuple(tuple(group) for key, group in by_title.items() if key and len(group) > 1)
+    return CheckReport(
+        today=today,
+        active=len(rows),
+        stale=tuple(stale),
+        no_description=tuple(no_description),
+        no_place_no_url=tuple(no_place),
+        ended=tuple(ended),
+        duplicate_titles=duplicates,
+        missions=missions,
+        topics=topics,
+        few=few,
+    )
+
+
+async def check_catalogue(
+    *, session: AsyncSession, today: date, few: int = FEW_OFFERS
+) -> CheckReport:
+    """The report on the active offers of the catalogue."""
+    query = select(OfferRecord).where(col(OfferRecord.retired).is_(False))
+    records = (await session.exec(query)).all()
+    return build_report(
+        ((to_offer(record), record.updated_at) for record in records), today=today, few=few
+    )
+
+
+def _items(listed: Iterable[Listed], limit: int) -> list[str]:
+    lines = []
+    for number, item in enumerate(listed):
+        if number == limit:
+            lines.append("    ...")
+            break
+        day = f" ({item.day.isoformat()})" if item.day else ""
+        lines.append(f"    {item.id}  {item.title[:60]}{day}")
+    return lines
+
+
+def format_report(report: CheckReport, *, limit: int = 50) -> list[str]:
+    """The report as the command line prints it (English), ``limit`` offers per finding."""
+    lines = [f"catalogue check on {report.today.isoformat()}: {report.active} active offers"]
+    sections = (
+        ("not updated for 12 months (stale)", report.stale),
+        ("no description", report.no_description),
+        ("no place and no URL", report.no_place_no_url),
+        ("past their end date (never shown)", report.ended),
+    )
+    for title, listed in sections:
+        lines.append(f"  {title}: {len(listed)}")
+        lines += _items(listed, limit)
+    lines.append(f"  duplicate titles: {len(report.duplicate_titles)}")
+    for group in report.duplicate_titles[:limit]:
+        lines.append(f"    {group[0].title[:60]}: {', '.join(item.id for item in group)}")
+    for noun, gaps in (("missions", report.mission_gaps), ("topics", report.topic_gaps)):
+        shown = ", ".join(f"{code} ({count})" for code, count in gaps) or "none"
+        lines.append(f"  {noun} with fewer than {report.few} offers: {shown}")
+    if not report.findings:
+        lines.append("  nothing to look at")
+    return lines
