@@ -26,11 +26,10 @@ from catalog.formats.validation import MAX_BYTES, InvalidCatalogue
 from catalog.maintenance.audit import NothingToRollBack, history, rollback_last
 from catalog.maintenance.check import check_catalogue, format_report
 from catalog.maintenance.importer import (
-    ImportPlan,
     UnknownFormat,
     file_format,
     import_offers,
-    read_offers,
+    offers_and_inferences,
 )
 from catalog.maintenance.sample import ensure_catalogue
 from catalog.offer import Offer
@@ -67,16 +66,6 @@ def _write(path: Path, content: str | bytes) -> None:
     os.replace(partial, path)
 
 
-def offers_and_inferences(data: bytes, format: str) -> tuple[list[Offer], list[Inference]]:
-    """A file's offers, and for LHEO the values Tremplin inferred to read them."""
-    if format == "lheo":
-        from catalog.formats.lheo import read_lheo_report
-
-        reading = read_lheo_report(data)
-        return reading.offers, reading.inferences
-    return read_offers(data, format), []
-
-
 def _exported(offers: list[Offer], format: str) -> str | bytes:
     """The catalogue in ``format``; LHEO is read, never written."""
     if format == "lheo":
@@ -107,25 +96,6 @@ def _report(source: str, error: InvalidCatalogue) -> int:
     count = len(error.problems)
     print(f"{source}: {count} problem{'s' * (count != 1)}, nothing imported", file=sys.stderr)
     return EXIT_USAGE
-
-
-def summary(source: str, plan: ImportPlan, *, dry_run: bool) -> list[str]:
-    """The lines printed after an import: counts, and with ``dry_run`` every change by id."""
-    lines: list[str] = []
-    if dry_run:
-        lines.append(f"{source}: {plan.read} offers; dry run, nothing was changed")
-        lines += [f"  + {offer.id}  (new)" for offer in plan.added]
-        lines += [f"  + {offer.id}  (retired, brought back)" for offer in plan.revived]
-        lines += [f"  ~ {change.offer.id}  {', '.join(change.columns)}" for change in plan.updated]
-        lines += [f"  - {id_}  (retired)" for id_ in plan.retired]
-    verb = "would be " if dry_run else ""
-    revived = f" ({len(plan.revived)} brought back)" if plan.revived else ""
-    lines.append(
-        f"{source}: {len(plan.added) + len(plan.revived)} {verb}added{revived},"
-        f" {len(plan.updated)} {verb}updated, {len(plan.unchanged)} unchanged,"
-        f" {len(plan.retired)} {verb}retired"
-    )
-    return lines
 
 
 class _NoDatabaseFolder(Exception):
@@ -170,7 +140,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await engine.dispose()
     _print_inferences(args.file, inferences, every=args.dry_run)
-    print("\n".join(summary(args.file, plan, dry_run=args.dry_run)))
+    print("\n".join(plan.summary(args.file, dry_run=args.dry_run)))
     return EXIT_OK
 
 

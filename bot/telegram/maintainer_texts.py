@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from bot.cli.catalog import summary
 from catalog.formats.validation import Problem
 from catalog.i18n import Translator
 from catalog.maintenance.check import CheckReport, Listed
@@ -122,7 +121,7 @@ def summary_lines(
 def report_lines(source: str, plan: ImportPlan, inferences: Sequence[Inference]) -> list[str]:
     """The dry run's attached report: every change by id, then every inference (in English,
     like the command line's)."""
-    lines = summary(source, without_retiring(plan), dry_run=True)
+    lines = without_retiring(plan).summary(source, dry_run=True)
     if plan.retired:
         lines.append(f"{source}: {len(plan.retired)} offers of the catalogue are not in the file")
         lines += [

@@ -19,7 +19,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ParseMode
 
 from bot.chats.retry import retrying
-from bot.cli.catalog import offers_and_inferences
 from bot.telegram import handlers
 from bot.telegram import maintainer_texts as texts
 from bot.telegram.rendering import pack
@@ -29,7 +28,13 @@ from catalog.formats.validation import MAX_BYTES, InvalidCatalogue
 from catalog.i18n import Translator, translator
 from catalog.maintenance import roles
 from catalog.maintenance.check import check_catalogue
-from catalog.maintenance.importer import ImportPlan, UnknownFormat, file_format, import_offers
+from catalog.maintenance.importer import (
+    ImportPlan,
+    UnknownFormat,
+    file_format,
+    import_offers,
+    offers_and_inferences,
+)
 from catalog.maintenance.pending import (
     Outdated,
     apply_pending,

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import SQLModel, select
@@ -24,6 +25,9 @@ from catalog.maintenance.audit import lock_catalogue, record_import
 from catalog.offer import Offer
 from catalog.store.models import OfferRecord, utcnow
 from catalog.store.offers import record_fields, to_offer
+
+if TYPE_CHECKING:
+    from catalog.formats.lheo import Inference  # the LHEO reader is loaded for LHEO files only
 
 FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".xml": "lheo"}
 _CHUNK = 1000  # ids per "IN (...)": well under SQLite's and asyncpg's parameter limits
@@ -60,6 +64,25 @@ class ImportPlan:
     def changes(self) -> bool:
         return bool(self.added or self.revived or self.updated or self.retired)
 
+    def summary(self, source: str, *, dry_run: bool) -> list[str]:
+        """The lines told after an import of ``source`` (in English, like the command line):
+        counts, and with ``dry_run`` every change by id."""
+        lines: list[str] = []
+        if dry_run:
+            lines.append(f"{source}: {self.read} offers; dry run, nothing was changed")
+            lines += [f"  + {offer.id}  (new)" for offer in self.added]
+            lines += [f"  + {offer.id}  (retired, brought back)" for offer in self.revived]
+            lines += [f"  ~ {up.offer.id}  {', '.join(up.columns)}" for up in self.updated]
+            lines += [f"  - {id_}  (retired)" for id_ in self.retired]
+        verb = "would be " if dry_run else ""
+        revived = f" ({len(self.revived)} brought back)" if self.revived else ""
+        lines.append(
+            f"{source}: {len(self.added) + len(self.revived)} {verb}added{revived},"
+            f" {len(self.updated)} {verb}updated, {len(self.unchanged)} unchanged,"
+            f" {len(self.retired)} {verb}retired"
+        )
+        return lines
+
 
 def file_format(name: str) -> str:
     """``csv``, ``json``, ``xlsx`` or ``lheo``, from a file name; else :class:`UnknownFormat`."""
@@ -85,6 +108,16 @@ def read_offers(data: bytes, format: str) -> list[Offer]:
 
         return read_lheo(data)
     return read_json(data) if format == "json" else read_csv(data)
+
+
+def offers_and_inferences(data: bytes, format: str) -> tuple[list[Offer], list[Inference]]:
+    """A file's offers, and for LHEO the values Tremplin inferred to read them."""
+    if format == "lheo":
+        from catalog.formats.lheo import read_lheo_report
+
+        reading = read_lheo_report(data)
+        return reading.offers, reading.inferences
+    return read_offers(data, format), []
 
 
 def changed_columns(old: Offer, new: Offer) -> tuple[str, ...]:
