@@ -14,6 +14,9 @@ from catalog.settings import Settings, SettingsError, load_settings
 from catalog.vocabulary import AUDIENCES, TOPICS
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+# bot.understanding.QUESTIONS, written out so that `tremplin --help` does not load the reader
+# (a test checks that they are equal).
+UNDERSTOOD_QUESTIONS = ("who", "age", "child_ages", "situation", "interests", "where", "confirm")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -92,6 +95,15 @@ def _parser() -> argparse.ArgumentParser:
     match.add_argument("--today", metavar="YYYY-MM-DD", help="date used for start/end dates")
     match.add_argument("--json", action="store_true", help="print one JSON object")
 
+    understand = commands.add_parser(
+        "understand", help="how the conversation takes a typed answer (JSON, one per line)")
+    understand.add_argument("--question", required=True, choices=UNDERSTOOD_QUESTIONS,
+                            help="the question being asked when the text arrives")
+    understand.add_argument("--lang", choices=LANGUAGES, default="fr",
+                            help="the citizen's interface language (default fr)")
+    understand.add_argument("text", nargs="?", metavar="TEXT",
+                            help="the typed text (default: one per line on standard input)")
+
     stats = commands.add_parser("stats", help="usage statistics (admins)")
     stats.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
     stats.add_argument("--csv", metavar="FILE", help="also write every figure to a CSV file")
@@ -124,6 +136,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.telegram import application as telegram_app
 
         return await telegram_app.run(settings)
+    if args.command == "understand":
+        from bot.cli import understand as understand_cli
+
+        return await understand_cli.run(args, settings)
     if args.command == "stats":
         from bot.cli import stats as stats_cli
 
