@@ -2,7 +2,10 @@
 
 nDCG@5 uses graded relevance with the exponential gain 2^rel - 1 (2 -> 3, 1 -> 1) and a log2
 discount; the ideal ranking is built from the judged relevant offers. Unjudged offers gain 0.
-A forbidden offer anywhere in the top 10 is a hard failure.
+A forbidden offer anywhere in the top 10 is a hard failure, and the offers graded 2 (the exact
+fits) must be found in the top 10. The hard filters follow RULES §2 as revised: with no
+situation stated, audience-restricted offers are allowed (§2.5), so the set forbids them only
+for profiles that state other situations.
 
 Run ``python -m tests.test_eval`` to print the figures, with a naive baseline for comparison
 (rapidfuzz ``process.extract`` of the query text over each offer's fields, no filters).
@@ -28,6 +31,7 @@ from catalog.offer import Offer
 EVAL = Path(__file__).parent / "data" / "eval"
 TODAY = date(2026, 12, 1)
 MIN_NDCG = 0.88
+MIN_BEST_RECALL = 0.95  # offers graded 2 found in the top 10
 
 Ranker = Callable[[dict[str, Any]], list[str]]
 
@@ -37,6 +41,8 @@ class Report:
     ndcg: float
     ndcg_linear: float
     forbidden_hits: list[tuple[str, str]]  # (qid, offer id)
+    missed_best: list[tuple[str, str]]  # (qid, offer id graded 2 not in the top 10)
+    best_recall: float  # share of the offers graded 2 found in the top 10
     per_query: dict[str, float]
 
 
@@ -79,13 +85,19 @@ def evaluate(rank: Ranker, queries: list[dict[str, Any]]) -> Report:
     per_query: dict[str, float] = {}
     linear: list[float] = []
     hits: list[tuple[str, str]] = []
+    missed: list[tuple[str, str]] = []
+    best = 0
     for query in queries:
         ranked = rank(query["profile"])
         per_query[query["qid"]] = ndcg_at(ranked, query["relevant"])
         linear.append(ndcg_at(ranked, query["relevant"], gain=float))
         hits += [(query["qid"], oid) for oid in ranked[:10] if oid in query["forbidden"]]
+        exact = [oid for oid, grade in query["relevant"].items() if grade == 2]
+        best += len(exact)
+        missed += [(query["qid"], oid) for oid in exact if oid not in ranked[:10]]
     mean = sum(per_query.values()) / len(per_query)
-    return Report(mean, sum(linear) / len(linear), hits, per_query)
+    recall = 1.0 - len(missed) / best if best else 1.0
+    return Report(mean, sum(linear) / len(linear), hits, missed, recall, per_query)
 
 
 def matcher_ranker(offers: list[Offer]) -> Ranker:
@@ -109,6 +121,7 @@ def test_matcher_quality() -> None:
     offers, queries = load_offers(), load_queries()
     report = evaluate(matcher_ranker(offers), queries)
     assert report.forbidden_hits == []
+    assert report.best_recall >= MIN_BEST_RECALL, f"grade-2 offers missed: {report.missed_best}"
     weakest = sorted(report.per_query.items(), key=lambda item: item[1])[:5]
     assert report.ndcg >= MIN_NDCG, f"nDCG@5 {report.ndcg:.3f}; weakest: {weakest}"
 
@@ -119,7 +132,8 @@ def main() -> None:
                          ("baseline", baseline_ranker(offers))):
         report = evaluate(ranker, queries)
         print(f"{name:9} nDCG@5 {report.ndcg:.3f} (gain 2^rel-1), {report.ndcg_linear:.3f} "
-              f"(gain rel); forbidden in top 10: {len(report.forbidden_hits)}")
+              f"(gain rel); forbidden in top 10: {len(report.forbidden_hits)}; "
+              f"grade-2 recall@10 {report.best_recall:.3f}")
         if name == "matcher":
             for qid, score in sorted(report.per_query.items(), key=lambda item: item[1]):
                 if score < 1.0:

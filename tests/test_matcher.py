@@ -65,7 +65,7 @@ HARD_FILTERS: list[tuple[str, dict[str, Any], dict[str, Any], bool]] = [
      {"situations": frozenset({"newcomer"})}, True),
     ("audience not shared", {"audiences": ("job_seeker",)},
      {"situations": frozenset({"employee"})}, False),
-    ("audience, no situation", {"audiences": ("job_seeker",)}, {}, False),
+    ("audience, no situation stated (RULES §2.5)", {"audiences": ("job_seeker",)}, {}, True),
     ("family offer, parent", {"audiences": ("newcomer",), "missions": ("family",)},
      {"situations": frozenset({"parent"})}, True),
     ("family offer, child age in text", {"audiences": ("parent",), "missions": ("family",)},

@@ -2,8 +2,10 @@
 
 An offer is out when it has ended, costs money under "free only", needs travelling under
 "online only", is for another age (a children's offer, up to 18, is checked against the child
-the learning is for), or is restricted to audiences the citizen is not in (family offers stay
-open to parents and to anyone stating a child's age).
+the learning is for), or is restricted to audiences the citizen states none of (family offers
+stay open to parents and to anyone stating a child's age). Answers are optional: a citizen who
+states no situation is not excluded from audience-restricted offers (RULES §2.5); their cards
+say who they are for.
 """
 
 from __future__ import annotations
@@ -56,6 +58,14 @@ def allowed(
         facts.age_min, facts.age_max, profile.age, child_ages
     ):
         return False
-    if facts.audiences and not facts.audiences & profile.situations:
-        return "situations" in relaxed or (parent and facts.family)
-    return True
+    return audience_allows(facts, profile.situations, parent) or "situations" in relaxed
+
+
+def audience_allows(facts: Facts, situations: frozenset[str], parent: bool) -> bool:
+    """RULES §2.5: open offers, no situation stated, a shared situation, or family and parent."""
+    return (
+        not facts.audiences
+        or not situations
+        or bool(facts.audiences & situations)
+        or (parent and facts.family)
+    )

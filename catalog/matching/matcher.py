@@ -148,6 +148,9 @@ def _reasons(query: Query, position: int, facts: Facts, distance: float | None) 
         found.append(Reason(why.FOR_AUDIENCE.get(shared[0], why.FAMILIES)))
     elif facts.audiences and query.parent and facts.family:
         found.append(Reason(why.FAMILIES))
+    elif facts.audiences and not profile.situations:
+        # No situation stated (answers are optional): the card says who the offer is for.
+        found.append(Reason(why.FOR_AUDIENCE.get(min(facts.audiences), why.FAMILIES)))
     if query.child_fit(facts) or (
         profile.age is not None and (facts.age_min is not None or facts.age_max is not None)
         and (facts.age_max is not None or (facts.age_min or 0) >= 50)

@@ -101,7 +101,8 @@ class Query:
             )
         if not fits:
             return False
-        if facts.audiences and not facts.audiences & profile.situations:
+        # audience_allows(), inline: this runs for every offer considered.
+        if facts.audiences and profile.situations and not facts.audiences & profile.situations:
             return "situations" in self.relaxed or (self.parent and facts.family)
         return True
 

@@ -18,6 +18,7 @@ from catalog.matching.query import Query
 RELEVANCE = 0.62
 AUDIENCE = 0.08  # made for one of the citizen's situations
 FAMILY = 0.04  # a family offer, open to a parent-like profile
+UNSTATED_AUDIENCE = 0.06  # penalty: made for audiences, none stated (allowed, eligibility unknown)
 CHILD_FIT = 0.12  # a children's offer for the stated child's age (all children: full bonus)
 NOT_FOR_CHILD = 0.05  # penalty: a child's need, an offer for neither children nor families
 AGE_GROUP = 0.03  # an offer made for the citizen's age group
@@ -101,6 +102,8 @@ def scorer(query: Query) -> Scorer:
                 total += AUDIENCE
             elif parent and facts.family:
                 total += FAMILY
+            elif not situations:
+                total -= UNSTATED_AUDIENCE
         ages = (facts.age_min, facts.age_max)
         extra = by_ages.get(ages)
         if extra is None:
