@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import socket
 import traceback
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -18,7 +20,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 from yarl import URL
 
-from bot.telegram.transport import AiohttpRequest, _bypassed, _proxy_for, _redact
+from bot.telegram.transport import AiohttpRequest, _proxy_for, _redact
 
 TOKEN = "123456:SECRETtokenThatMustNeverBeLogged0000000"
 # Characters httpx escapes in multipart file names: a quote, a backslash, a newline.
@@ -403,18 +405,25 @@ async def test_the_environment_proxy_is_honoured_like_httpx(
 
 
 @pytest.mark.parametrize(
-    ("host", "no_proxy", "bypassed"),
+    ("url", "no_proxy", "bypassed"),
     [
-        ("api.telegram.org", "", False),
-        ("api.telegram.org", "*", True),
-        ("api.telegram.org", "telegram.org", True),
-        ("api.telegram.org", " .TELEGRAM.org:443 ", True),
-        ("api.telegram.org", "gram.org", False),
-        ("localhost", "example.org,localhost", True),
+        ("https://api.telegram.org/bot1/getMe", "", False),
+        ("https://api.telegram.org/bot1/getMe", "*", True),
+        ("https://api.telegram.org/bot1/getMe", "telegram.org", True),
+        ("https://api.telegram.org/bot1/getMe", " .TELEGRAM.org ", True),
+        ("https://api.telegram.org/bot1/getMe", "telegram.org:443", True),
+        ("https://api.telegram.org/bot1/getMe", "telegram.org:80", False),
+        ("https://api.telegram.org/bot1/getMe", "gram.org", False),
+        ("http://localhost:8081/bot1/getMe", "example.org,localhost", True),
     ],
 )
-def test_no_proxy_matches_hosts_and_domains(host: str, no_proxy: str, bypassed: bool) -> None:
-    assert _bypassed(host, no_proxy) is bypassed
+def test_no_proxy_follows_the_standard_library(
+    url: str, no_proxy: str, bypassed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_PROXY", no_proxy)
+    monkeypatch.delenv("no_proxy", raising=False)
+    proxies = {"http": "http://proxy.invalid:3128", "https": "http://proxy.invalid:3128"}
+    assert (_proxy_for(URL(url), proxies) is None) is bypassed
 
 
 def test_a_socks_proxy_in_the_environment_is_ignored_with_a_warning(
@@ -423,3 +432,36 @@ def test_a_socks_proxy_in_the_environment_is_ignored_with_a_warning(
     proxies = {"https": "socks5://127.0.0.1:1080"}
     assert _proxy_for(URL("https://api.telegram.org/bot1/getMe"), proxies) is None
     assert "proxy ignored" in caplog.text
+
+
+def _private_telegram_imports(source: str) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+    return [name for name in names if name.split(".")[0] == "telegram"
+            and any(part.startswith("_") for part in name.split(".")[1:])]
+
+
+def test_the_private_import_check_catches_them() -> None:
+    assert _private_telegram_imports(
+        "from telegram._utils.types import ODVInput\n"
+        "import telegram.ext._application\n"
+        "from telegram.request import _requestparameter\n"
+        "from telegram.request import BaseRequest\n"
+        "from telegram.ext import Application\n"
+    ) == ["telegram._utils.types", "telegram._utils.types.ODVInput",
+          "telegram.ext._application", "telegram.request._requestparameter"]
+
+
+def test_the_bot_uses_only_public_telegram_modules() -> None:
+    """A private module (``telegram._utils``...) can change in any PTB release, without notice."""
+    root = Path(__file__).parent.parent
+    offenders = {
+        str(path.relative_to(root)): found
+        for path in sorted((root / "bot").rglob("*.py"))
+        if (found := _private_telegram_imports(path.read_text(encoding="utf-8")))
+    }
+    assert offenders == {}

@@ -25,15 +25,13 @@ import logging
 import re
 import ssl
 import urllib.request
-from typing import Final
+from typing import Final, TypeAlias
 from urllib.parse import urlencode
 
 import aiohttp
 import certifi
 from aiohttp.abc import AbstractStreamWriter
 from aiohttp.payload import Payload
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
@@ -94,28 +92,33 @@ def _safe_message(error: BaseException, url: str) -> tuple[str, BaseException | 
     return (f"{name}: {safe}" if safe else name), (error if safe == text else None)
 
 
-def _bypassed(host: str, no_proxy: str) -> bool:
-    """Whether ``NO_PROXY`` (comma-separated hosts or domains, ``*`` for all) covers ``host``."""
-    host = host.lower().rstrip(".")
-    for raw in no_proxy.split(","):
-        entry = raw.strip().lower()
-        if entry == "*":
-            return True
-        entry = entry.lstrip(".").rsplit(":", 1)[0]  # ".example.org:443" -> "example.org"
-        if entry and (host == entry or host.endswith("." + entry)):
-            return True
-    return False
-
-
 def _proxy_for(url: URL, proxies: dict[str, str]) -> str | None:
-    """The proxy of ``proxies`` (``urllib.request.getproxies_environment()``) for ``url``."""
+    """The proxy of ``proxies`` (``urllib.request.getproxies()``) for ``url``, unless the
+    standard library's ``proxy_bypass`` says to go direct (``NO_PROXY``, or the system's
+    exceptions on macOS and Windows)."""
     proxy = proxies.get(url.scheme or "", proxies.get("all"))
-    if not proxy or _bypassed(url.host or "", proxies.get("no", "")):
+    # With the port, so that a NO_PROXY entry with one ("example.org:443") applies to it only.
+    address = f"{url.host or ''}:{url.port}" if url.port is not None else url.host or ""
+    if not proxy or urllib.request.proxy_bypass(address):
         return None
     if not proxy.startswith(("http://", "https://")):
         logger.warning("proxy ignored: aiohttp supports only http:// and https:// proxies")
         return None
     return proxy
+
+
+# PTB's own name for these, ``ODVInput[float]``, lives in a private module. A timeout is a
+# number of seconds, ``None`` for no limit, or ``BaseRequest.DEFAULT_NONE`` for "not given".
+Timeout: TypeAlias = object
+
+
+def _seconds(timeout: Timeout, default: float | None) -> float | None:
+    """``timeout`` in seconds, ``default`` when not given (PTB's documented ``is`` test)."""
+    if timeout is BaseRequest.DEFAULT_NONE:
+        return default
+    if timeout is None or isinstance(timeout, int | float):
+        return timeout
+    raise TypeError(f"a timeout is a number of seconds or None, not {timeout!r}")
 
 
 class WriteTimeoutError(TimeoutError):
@@ -222,7 +225,7 @@ class AiohttpRequest(BaseRequest):
         self._proxy = proxy
         # The environment's proxies, read once (aiohttp's trust_env would parse the variables
         # again at every request), then resolved once per origin (NO_PROXY included).
-        self._env_proxies = urllib.request.getproxies_environment() if proxy is None else {}
+        self._env_proxies = urllib.request.getproxies() if proxy is None else {}
         self._proxy_by_origin: dict[str, str | None] = {}
         self._default_timeout = self._client_timeout(read_timeout, connect_timeout)
         # httpx verifies servers against certifi's CA bundle, not the system's: do the same,
@@ -282,10 +285,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        write_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Send one request; returns the status code and the body, whatever the status."""
         if self._session is not None and self._slots is not None:
@@ -298,29 +301,25 @@ class AiohttpRequest(BaseRequest):
             session, slots = self._open()
 
         has_files = request_data is not None and request_data.contains_files
-        if isinstance(write_timeout, DefaultValue):
-            write_timeout = self._media_write_timeout if has_files else self._write_timeout
-        if isinstance(pool_timeout, DefaultValue):
-            pool_timeout = self._pool_timeout
-        if isinstance(read_timeout, DefaultValue) and isinstance(connect_timeout, DefaultValue):
+        write = _seconds(
+            write_timeout, self._media_write_timeout if has_files else self._write_timeout
+        )
+        pool = _seconds(pool_timeout, self._pool_timeout)
+        if read_timeout is BaseRequest.DEFAULT_NONE and connect_timeout is BaseRequest.DEFAULT_NONE:
             timeout = self._default_timeout  # most requests: no new ClientTimeout
         else:
             timeout = self._client_timeout(
-                self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout,
-                (
-                    self._connect_timeout
-                    if isinstance(connect_timeout, DefaultValue)
-                    else connect_timeout
-                ),
+                _seconds(read_timeout, self._read_timeout),
+                _seconds(connect_timeout, self._connect_timeout),
             )
 
         body: _Body | None = None
         skip_auto_headers: tuple[str, ...] | None = None
         if request_data is not None and has_files:
-            body = await self._multipart(request_data, write_timeout)
+            body = await self._multipart(request_data, write)
         elif request_data is not None and (parameters := request_data.json_parameters):
             # What httpx sends for ``data=``: urlencode() of the JSON-encoded values.
-            body = _Body(urlencode(parameters).encode(), _FORM_CONTENT_TYPE, write_timeout)
+            body = _Body(urlencode(parameters).encode(), _FORM_CONTENT_TYPE, write)
         elif method == "POST":
             # httpx sends a bare POST (getMe, close...) without a Content-Type.
             skip_auto_headers = ("Content-Type",)
@@ -328,7 +327,7 @@ class AiohttpRequest(BaseRequest):
         proxy = self._env_proxy(url) if self._env_proxies else None
         if slots.locked():
             try:
-                async with asyncio.timeout(pool_timeout):
+                async with asyncio.timeout(pool):
                     await slots.acquire()
             except TimeoutError:
                 raise TimedOut(_POOL_TIMEOUT_MESSAGE) from None
