@@ -26,6 +26,7 @@ from rapidfuzz import process
 from catalog.formats.csvio import read_csv
 from catalog.matching.matcher import CatalogIndex, match
 from catalog.matching.profile import Profile
+from catalog.matching.text import words
 from catalog.offer import Offer
 
 EVAL = Path(__file__).parent / "data" / "eval"
@@ -124,6 +125,47 @@ def test_matcher_quality() -> None:
     assert report.best_recall >= MIN_BEST_RECALL, f"grade-2 offers missed: {report.missed_best}"
     weakest = sorted(report.per_query.items(), key=lambda item: item[1])[:5]
     assert report.ndcg >= MIN_NDCG, f"nDCG@5 {report.ndcg:.3f}; weakest: {weakest}"
+
+
+def untrue_reasons(offers: list[Offer], queries: list[dict[str, Any]]) -> list[str]:
+    """Each ``word`` reason of the top 10 whose ``matched`` text the named field does not say
+    (accent- and case-folded, in French or any translation), as "qid offer: reason"."""
+    index = CatalogIndex(offers)
+    untrue: list[str] = []
+    for query in queries:
+        for found in match(profile_of(query["profile"]), index, today=TODAY, limit=10):
+            offer = found.offer
+            texts = {
+                "title": [offer.title, *(t.title for t in offer.translations.values())],
+                "description": [offer.description,
+                                *(t.description for t in offer.translations.values())],
+                "keywords": list(offer.keywords),
+            }
+            for why in found.why:
+                if why["kind"] != "word":
+                    continue
+                matched = " ".join(words(str(why["matched"])))
+                if not matched or not any(
+                    matched in " ".join(words(text)) for text in texts.get(str(why["field"]), ())
+                ):
+                    untrue.append(f"{query['qid']} {offer.id}: {why}")
+    return untrue
+
+
+def test_every_word_reason_is_borne_out_by_the_offer() -> None:
+    assert untrue_reasons(load_offers(), load_queries()) == []
+
+
+def test_the_providers_name_is_never_a_reason() -> None:
+    offers = load_offers()
+    index = CatalogIndex(offers)
+    by_provider = next(o for o in offers if o.provider.split()[-1].casefold() not in (
+        f"{o.title} {o.description} {' '.join(o.keywords)}").casefold())
+    word = by_provider.provider.split()[-1]
+    for found in match(Profile(text=word), index, today=TODAY, limit=10):
+        assert all(w["kind"] != "word" or w["field"] != "provider" for w in found.why)
+        if found.offer.provider == by_provider.provider:
+            assert not [w for w in found.why if w["kind"] == "word"], (word, found.why)
 
 
 def main() -> None:

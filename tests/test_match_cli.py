@@ -33,8 +33,13 @@ def test_json_output_follows_the_contract(capsys: pytest.CaptureFixture[str],
     results = document["results"]
     assert 1 <= len(results) <= 3
     for item in results:
-        assert list(item) == ["id", "title", "score", "reasons"]
+        assert list(item) == ["id", "title", "score", "reasons", "why"]
         assert 0 <= item["score"] <= 1 and all(isinstance(r, str) for r in item["reasons"])
+        assert all(isinstance(w, dict) and "kind" in w for w in item["why"])
+    # "informatique" is said in the first offer's title, keywords or description.
+    words = [w for w in results[0]["why"] if w["kind"] == "word"]
+    assert words and words[0]["query"] == "informatique"
+    assert words[0]["field"] in ("title", "keywords", "description")
     assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
 
 

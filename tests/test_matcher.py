@@ -396,3 +396,35 @@ def test_the_matchers_fast_filter_agrees_with_eligible(profile: Profile) -> None
     query = Query(profile, EVAL_INDEX, TODAY)
     for candidate, facts in zip(EVAL_INDEX.offers, EVAL_INDEX.facts, strict=True):
         assert query.allows(facts) is eligible(candidate, profile, TODAY)
+
+
+# --- Answers are optional (RULES §2.5) and reasons are true ---
+
+
+def test_an_audience_offer_without_a_situation_stated_says_who_it_is_for() -> None:
+    index = CatalogIndex([
+        offer("o-1", title="Cours de français pour nouveaux arrivants", topics=("french",),
+              audiences=("newcomer",)),
+        offer("o-2", title="Cours de français", topics=("french",)),
+    ])
+    found = match(Profile(age=30, text="apprendre le français"), index, today=TODAY)
+    assert ids(found) == ["o-2", "o-1"]  # allowed, after the open offer
+    assert "For newcomers to France" in texts(found[1])
+    assert {"kind": "for", "code": "newcomer"} in found[1].why
+    stated = Profile(age=30, situations=frozenset({"employee"}), text="apprendre le français")
+    assert ids(match(stated, index, today=TODAY)) == ["o-2"]
+
+
+def test_a_word_reason_names_the_field_and_quotes_it_as_written() -> None:
+    index = CatalogIndex([
+        offer("o-1", title="Atelier", description="Initiation à la Programmation en Python",
+              topics=("digital",)),
+        offer("o-2", title="Scène ouverte", provider="Théâtre Saint-Pierre",
+              topics=("arts",)),
+    ])
+    found = match(Profile(text="programmation"), index, today=TODAY)
+    assert {"kind": "word", "query": "programmation", "field": "description",
+            "matched": "Programmation"} in found[0].why
+    # Found by its provider's name (and "saint" does not sound like "scène"): no word reason.
+    for item in match(Profile(text="saint"), index, today=TODAY):
+        assert [w for w in item.why if w["kind"] == "word"] == []

@@ -84,7 +84,7 @@ def profile_of(args: argparse.Namespace) -> Profile:
 
 
 def as_json(found: list[Match], lang: str) -> str:
-    """The contract's JSON object: ``{"results": [{"id", "title", "score", "reasons"}]}``."""
+    """The contract's JSON object: ``{"results": [{"id", "title", "score", "reasons", "why"}]}``."""
     tr = translator(lang)
     return json.dumps(
         {"results": [
@@ -93,6 +93,7 @@ def as_json(found: list[Match], lang: str) -> str:
                 "title": item.offer.title_in(lang),
                 "score": round(item.score, 2),
                 "reasons": [reason.text(tr) for reason in item.reasons],
+                "why": list(item.why),
             }
             for item in found
         ]},

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from catalog.matching.text import sound, stem, tokens
+from catalog.matching.text import content_spans, sound, stem, tokens
 from catalog.offer import Offer
 
 # How much a word counts depending on where the offer says it.
@@ -28,6 +28,7 @@ PROVIDER, SCHEDULE, PLACE = 0.4, 0.4, 0.3
 SIM_EXACT, SIM_PLURAL, SIM_STEM, SIM_SOUND = 1.0, 0.95, 0.85, 0.85
 SIM_FUZZY_SCALE = 0.9  # times rapidfuzz's ratio / 100
 FUZZY_MIN_LENGTH = 5
+SOUND_MIN_RATIO = 60.0  # a sound match must also look alike (rapidfuzz ratio)
 FUZZY_CUTOFF = 80.0
 CHILD_AGE_LIMIT = 18  # offers up to this age are for children: checked against the child
 
@@ -96,6 +97,30 @@ def facts_of(offer: Offer, shared: dict[object, object] | None = None) -> Facts:
         translated=one(frozenset(lang for lang, text in offer.translations.items() if text.title)),
         wheelchair=offer.wheelchair_accessible,
     )
+
+
+# The fields a word reason may name: the offer says it there (the provider's name, schedule and
+# place help find offers but are never given as the reason).
+REASON_FIELDS = ("title", "keywords", "description")
+
+
+def locate(offer: Offer, term: str) -> tuple[str, str] | None:
+    """``(field, text as written there)`` where ``offer`` says the catalogue word (or phrase)
+    ``term``, in its French text or any translation; None if only other fields say it."""
+    wanted = term.split(" ")
+    texts: list[tuple[str, str]] = [("title", offer.title)]
+    texts += [("keywords", keyword) for keyword in offer.keywords]
+    texts.append(("description", offer.description))
+    for local in offer.translations.values():
+        texts += [("title", local.title), ("description", local.description)]
+    for name, text in texts:
+        if not text:
+            continue
+        written, found = content_spans(text)
+        for start in range(len(found) - len(wanted) + 1):
+            if all(found[start + i][0] == word for i, word in enumerate(wanted)):
+                return name, written[found[start][1] : found[start + len(wanted) - 1][2]]
+    return None
 
 
 def _cell(point: tuple[float, float]) -> tuple[int, int]:
@@ -263,7 +288,9 @@ class CatalogIndex:
                 add(word, SIM_STEM)
             if term.isascii():
                 for word in self._sounds.get(sound(term), ()):
-                    add(word, SIM_SOUND)
+                    # Spelled by ear, yet alike in writing: "saint" does not sound "scène".
+                    if fuzz.ratio(term, word) >= SOUND_MIN_RATIO:
+                        add(word, SIM_SOUND)
         if fuzzy and len(term) >= FUZZY_MIN_LENGTH and not found:
             # Only when nothing matched: a typo. Known words are not "corrected" into others.
             cutoff = FUZZY_CUTOFF if len(term) >= 7 else FUZZY_CUTOFF + 5

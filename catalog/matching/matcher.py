@@ -17,16 +17,20 @@ from datetime import date
 
 from catalog.matching import reasons as why
 from catalog.matching.filters import allowed, child_ages_of, parent_like
-from catalog.matching.index import CatalogIndex, Facts, facts_of
+from catalog.matching.index import CatalogIndex, facts_of, locate
 from catalog.matching.profile import Profile
 from catalog.matching.query import Query
 from catalog.matching.ranking import Scored, rank
 from catalog.matching.reasons import Reason
+from catalog.matching.scoring import Said
 from catalog.offer import Offer
 
 __all__ = [
-    "CatalogIndex", "Match", "Reason", "Relaxed", "alternatives", "eligible", "match",
+    "CatalogIndex", "Match", "Reason", "Relaxed", "Why", "alternatives", "eligible", "match",
 ]
+
+Why = dict[str, str | int | float | bool | None]  # {"kind": "word", "query": ..., ...}
+
 
 @dataclass(frozen=True, slots=True)
 class Match:
@@ -34,6 +38,7 @@ class Match:
     score: float  # 0..1
     reasons: tuple[Reason, ...]
     distance_km: float | None
+    why: tuple[Why, ...] = ()  # the reasons, machine-readable (DESIGN.md, contract v2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,57 +127,78 @@ def _matches(query: Query, limit: int, offset: int) -> list[Match]:
 
 def _match(query: Query, scored: Scored) -> Match:
     offer = query.index.offers[scored.position]
-    facts = query.index.facts[scored.position]
+    reasons, why_ = _reasons(query, scored, offer)
     return Match(
         offer=offer,
         score=round(min(1.0, max(0.0, scored.adjusted)), 4),
-        reasons=tuple(_reasons(query, scored.position, facts, scored.distance)),
+        reasons=tuple(reasons),
         distance_km=None if scored.distance is None else round(scored.distance, 2),
+        why=tuple(why_),
     )
 
 
-def _reasons(query: Query, position: int, facts: Facts, distance: float | None) -> list[Reason]:
-    """Short sentences, each true of this offer and this profile, most telling first."""
+def _reasons(query: Query, scored: Scored, offer: Offer) -> tuple[list[Reason], list[Why]]:
+    """Short sentences, each true of this offer and this profile, most telling first, and
+    their machine-readable form (``why``). The bonuses' reasons are the scorer's (``Said``)."""
     profile = query.profile
+    facts = query.index.facts[scored.position]
+    said = Said(scored.said)
     found: list[Reason] = []
+    whys: list[Why] = []
     topics = sorted(
         (topic for topic in facts.topics if topic in query.topics),
         key=lambda topic: (-query.topics[topic], topic),
     )
     found += [Reason(why.INTEREST, (("topic", topic),)) for topic in topics[:1]]
-    words = query.matched_words(position)[:3]
-    if words:
-        found.append(Reason(why.WORDS, (("words", ", ".join(w[:40] for w in words)),)))
-    shared = sorted(facts.audiences & profile.situations)
-    if shared:
+    whys += [{"kind": "topic", "code": topic} for topic in topics]
+    quoted: list[str] = []
+    for label, terms in query.matched_terms(scored.position):
+        for term in terms:
+            located = locate(offer, term)
+            if located is not None:
+                field, matched = located
+                whys.append({"kind": "word", "query": label, "field": field, "matched": matched})
+                quoted.append(label)
+                break
+    if quoted:
+        found.append(Reason(why.WORDS, (("words", ", ".join(w[:40] for w in quoted[:3])),)))
+    if said & Said.AUDIENCE:
+        shared = sorted(facts.audiences & profile.situations)
         found.append(Reason(why.FOR_AUDIENCE.get(shared[0], why.FAMILIES)))
-    elif facts.audiences and query.parent and facts.family:
+        whys += [{"kind": "audience", "code": code} for code in shared]
+    elif said & Said.FAMILY:
         found.append(Reason(why.FAMILIES))
-    elif facts.audiences and not profile.situations:
+        whys.append({"kind": "family"})
+    elif said & Said.FOR_WHOM:
         # No situation stated (answers are optional): the card says who the offer is for.
         found.append(Reason(why.FOR_AUDIENCE.get(min(facts.audiences), why.FAMILIES)))
-    if query.child_fit(facts) or (
-        profile.age is not None and (facts.age_min is not None or facts.age_max is not None)
-        and (facts.age_max is not None or (facts.age_min or 0) >= 50)
-    ):
+        whys += [{"kind": "for", "code": code} for code in sorted(facts.audiences)]
+    if said & Said.AGES:
         age = why.age_reason(facts.age_min, facts.age_max)
         if age:
             found.append(age)
-    if facts.price == 0:
+            whys.append({"kind": "ages", "min": facts.age_min, "max": facts.age_max})
+    if said & Said.FREE:
         found.append(Reason(why.FREE))
-    elif facts.price is None and query.free:
+        whys.append({"kind": "free"})
+    elif said & Said.PRICE_UNKNOWN:
         found.append(Reason(why.PRICE_UNKNOWN))
-    if facts.remote_only:
+    if said & Said.ONLINE:
         found.append(Reason(why.ONLINE))
-    elif facts.online and (profile.online_only or profile.near is not None):
+        whys.append({"kind": "online"})
+    elif said & Said.HYBRID:
         found.append(Reason(why.HYBRID))
-    if distance is not None:
-        found.append(Reason(why.DISTANCE, (("km", f"{distance:.1f}"),)))
-    if (query.wheelchair or "disability" in profile.situations) and facts.wheelchair:
+        whys.append({"kind": "hybrid"})
+    if scored.distance is not None:
+        found.append(Reason(why.DISTANCE, (("km", f"{scored.distance:.1f}"),)))
+        whys.append({"kind": "near", "km": round(scored.distance, 1)})
+    if said & Said.STEP_FREE:
         found.append(Reason(why.WHEELCHAIR))
-    if profile.lang != "fr":
-        if profile.lang in facts.taught:
-            found.append(Reason(why.TAUGHT_IN_LANGUAGE))
-        elif profile.lang in facts.translated:
-            found.append(Reason(why.DESCRIBED_IN_LANGUAGE))
-    return found
+        whys.append({"kind": "wheelchair"})
+    if said & Said.TAUGHT:
+        found.append(Reason(why.TAUGHT_IN_LANGUAGE))
+        whys.append({"kind": "language", "code": profile.lang, "taught": True})
+    elif said & Said.TRANSLATED:
+        found.append(Reason(why.DESCRIBED_IN_LANGUAGE))
+        whys.append({"kind": "language", "code": profile.lang, "taught": False})
+    return found, whys

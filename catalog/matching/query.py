@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from enum import IntEnum
 
 from catalog.matching.filters import age_allows, child_ages_of, parent_like
 from catalog.matching.index import CHILD_AGE_LIMIT, CatalogIndex, Facts
@@ -49,6 +50,56 @@ class Concept:
     weak: bool = False  # about the form ("atelier", "course"), not the subject
 
 
+class Entry(IntEnum):
+    """What a ranking heap entry stands for; at equal relevance, lower kinds come first."""
+
+    OFFER = 0  # one offer, found by the citizen's words
+    GROUP_FORM = 1  # the offers of an index group that say a form word ("atelier")
+    GROUP_REST = 2  # the other offers of the group (found by a topic or a child's age alone)
+
+
+@dataclass(slots=True)
+class Relevance:
+    """The offers a query finds, and how relevant (0..1) each is.
+
+    ``singles``: offer position -> relevance, for the offers found by the citizen's words, one
+    by one. ``groups``: ``(relevance bound, kind, group)`` for groups of the index (offers alike
+    for topics and age range) found by a topic or a child's age alone; their offers share one
+    relevance but for the form words they say, and ``members()`` lists them.
+    """
+
+    index: CatalogIndex
+    total: float  # the sum of the shares of relevance in play
+    text_share: float
+    form_words: list[tuple[float, dict[int, float]]]  # (weight, offer position -> score)
+    singles: dict[int, float] = field(default_factory=dict)
+    groups: list[tuple[float, Entry, int]] = field(default_factory=list)
+    base: dict[int, float] = field(default_factory=dict)  # group -> topic and child share
+    form_members: dict[int, list[int]] = field(default_factory=dict)  # group -> positions
+
+    def form(self, position: int) -> float:
+        """The form words this offer says, weighted."""
+        return sum(weight * scores.get(position, 0.0) for weight, scores in self.form_words)
+
+    def members(self, kind: Entry, group: int) -> Iterator[tuple[int, float]]:
+        """``(position, relevance)`` of the offers of a group entry.
+
+        Offers with an entry of their own (found by their words) are not repeated.
+        """
+        if kind is Entry.GROUP_FORM:
+            for position in sorted(self.form_members[group]):
+                yield position, (self.base[group] + self.text_share * self.form(position)) / (
+                    self.total
+                )
+            return
+        relevance = self.base[group] / self.total
+        skip = self.singles
+        said = self.form_members.get(group, ())
+        for position in self.index.members[group]:
+            if position not in skip and position not in said:
+                yield position, relevance
+
+
 class Query:
     """Everything ``match()`` needs from one profile, resolved against one index."""
 
@@ -73,12 +124,6 @@ class Query:
         self._seen: set[str] = set()
         self._fits: dict[tuple[int | None, int | None], float] = {}
         self._age_allows: dict[tuple[int | None, int | None], bool] = {}
-        # Set by relevance(), read by members().
-        self._form_words: list[tuple[float, dict[int, float]]] = []
-        self._base: dict[int, float] = {}
-        self._text_share = self._total = 1.0
-        self._form_members: dict[int, list[int]] = {}
-        self._skip: dict[int, float] = {}
         self._read_text(profile.text)
         self.text_weight = sum(concept.weight for concept in self.concepts)
         # A child's age is a need in itself: offers made for that age are relevant.
@@ -168,19 +213,13 @@ class Query:
             # the catalogue is in French, it cannot be expected to use them.)
             self.concepts.append(Concept(label, UNKNOWN_WORD * self.index.idf(1)))
 
-    def relevance(self) -> tuple[dict[int, float], list[tuple[float, int, int]]]:
-        """Relevance in 0..1 of the offers that say something asked for.
-
-        ``(offer position -> relevance, [(relevance bound, kind, group)])``: offers found by
-        the citizen's words, one by one, and groups of the index (offers alike for topics and
-        age range) found by a topic or a child's age alone, whose offers share one relevance
-        but for the form words they say ("atelier"); ``members()`` lists them.
-        """
+    def relevance(self) -> Relevance:
+        """Relevance in 0..1 of the offers that say something asked for (see ``Relevance``)."""
         # Offers are found by the subject of the need; form words only help rank them (and
         # are looked up only for the offers found otherwise: they are the commonest words).
         subject = [c for c in self.concepts if not c.weak]
         alone = not subject and not self.topics and not self.child_ages
-        self._form_words = [] if alone else [
+        form_words = [] if alone else [
             (c.weight / self.text_weight, c.scores) for c in self.concepts if c.weak
         ]
         text: dict[int, float] = {}
@@ -191,71 +230,48 @@ class Query:
         topic_share = (TOPIC_SHARE if self.explicit_topics else INFERRED_TOPIC_SHARE) * bool(
             self.topics
         )
-        self._text_share = TEXT_SHARE if self.text_weight else 0.0
+        text_share = TEXT_SHARE if self.text_weight else 0.0
         child_share = CHILD_SHARE if self.child_ages else 0.0
-        self._total = total = topic_share + self._text_share + child_share
         index = self.index
         wanted: set[int] = set()
         for topic in self.topics:
             wanted.update(index.topic_groups.get(topic, ()))
         for age in self.child_ages:
             wanted.update(index.child_groups.get(age, ()))
-        self._base = {}
+        result = Relevance(index, topic_share + text_share + child_share, text_share, form_words)
+        base = result.base
 
         def group_base(group: int) -> float:
-            value = self._base.get(group)
+            value = base.get(group)
             if value is None:
                 topics, low, high = index.groups[group]
-                value = self._base[group] = (
+                value = base[group] = (
                     topic_share * self.topic_score(topics) + child_share * self._fit(low, high)
                 )
             return value
 
-        singles = self._skip = {
-            position: (
+        total, form, singles = result.total, result.form, result.singles
+        for position, value in text.items():
+            singles[position] = (
                 (group_base(index.group_of[position]) if wanted else 0.0)
-                + self._text_share * (value + self._form(position))
+                + text_share * (value + form(position))
             ) / total
-            for position, value in text.items()
-        }
         # A group's offers that say a form word rank above its others: they are visited first,
-        # as a group entry of their own (kind 1), the others after (kind 2).
-        self._form_members = {}
-        if self._form_words and wanted:
-            for position in set().union(*(scores for _, scores in self._form_words)):
+        # as a group entry of their own (Entry.GROUP_FORM), the others after (GROUP_REST).
+        form_members = result.form_members
+        if form_words and wanted:
+            for position in set().union(*(scores for _, scores in form_words)):
                 group = index.group_of[position]
                 if group in wanted and position not in singles:
-                    self._form_members.setdefault(group, []).append(position)
-        form_bound = self._text_share * sum(weight for weight, _ in self._form_words)
-        groups: list[tuple[float, int, int]] = []
+                    form_members.setdefault(group, []).append(position)
+        form_bound = text_share * sum(weight for weight, _ in form_words)
         for group in wanted:
             value = group_base(group)
             if value:
-                groups.append((value / total, 2, group))
-                if group in self._form_members:
-                    groups.append(((value + form_bound) / total, 1, group))
-        return singles, groups
-
-    def members(self, kind: int, group: int) -> Iterator[tuple[int, float]]:
-        """``(position, relevance)`` of the offers of a group entry of ``relevance()``.
-
-        Offers with an entry of their own (found by their words) are not repeated.
-        """
-        if kind == 1:
-            for position in sorted(self._form_members[group]):
-                yield position, (self._base[group] + self._text_share * self._form(position)) / (
-                    self._total
-                )
-            return
-        relevance = self._base[group] / self._total
-        skip = self._skip
-        said = self._form_members.get(group, ())
-        for position in self.index.members[group]:
-            if position not in skip and position not in said:
-                yield position, relevance
-
-    def _form(self, position: int) -> float:
-        return sum(weight * scores.get(position, 0.0) for weight, scores in self._form_words)
+                result.groups.append((value / total, Entry.GROUP_REST, group))
+                if group in form_members:
+                    result.groups.append(((value + form_bound) / total, Entry.GROUP_FORM, group))
+        return result
 
     def child_fit(self, facts: Facts) -> float:
         """Share of the stated children a children's offer is for (0 for other offers)."""
@@ -278,8 +294,9 @@ class Query:
             return 0.0
         return max(matched) * (0.8 + 0.2 * len(matched) / len(topics))
 
-    def matched_words(self, position: int) -> list[str]:
-        """What the citizen wrote that this offer says, most telling first (for the reasons).
+    def matched_terms(self, position: int) -> list[tuple[str, list[str]]]:
+        """What the citizen wrote that this offer says, most telling first (for the reasons):
+        ``(as written, [catalogue words it matched here, closest first])``.
 
         Only close matches count (the word, its plural, stem, a synonym or a typo of it), so a
         reason never quotes a phrase that matched through one loose word.
@@ -287,11 +304,12 @@ class Query:
         postings = self.index.postings
         found = []
         for concept in self.concepts:
-            best = max(
-                (similarity for term, similarity in concept.expansions.items()
-                 if position in postings[term]),
-                default=0.0,
+            terms = sorted(
+                ((similarity, term) for term, similarity in concept.expansions.items()
+                 if similarity >= REASON_SIMILARITY and position in postings[term]),
+                key=lambda item: (-item[0], item[1]),
             )
-            if best >= REASON_SIMILARITY:
-                found.append((concept.scores.get(position, 0.0) * concept.weight, concept.label))
-        return [label for _, label in sorted(found, key=lambda item: -item[0])]
+            if terms:
+                score = concept.scores.get(position, 0.0) * concept.weight
+                found.append((score, concept.label, [term for _, term in terms]))
+        return [(label, terms) for _, label, terms in sorted(found, key=lambda item: -item[0])]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 from typing import NamedTuple
 
-from catalog.matching.query import Query
+from catalog.matching.query import Entry, Query, Relevance
 from catalog.matching.scoring import RELEVANCE, max_bonus, scorer
 
 MIN_RELEVANCE = 0.1  # below this, an offer says too little of what was asked to be proposed
@@ -21,28 +21,32 @@ RECHECK_EVERY = 16  # offers scored between two checks of the stopping condition
 BROWSE_POOL = 200  # offers ranked when the profile asks for nothing in particular
 
 
+_Entry = tuple[float, int, str, "float | None", int]  # raw, position, provider, distance, said
+
+
 class Scored(NamedTuple):
     adjusted: float  # the score, diversity penalty included: the ranking order
     raw: float
     position: int
     provider: str
     distance: float | None
+    said: int  # scoring.Said flags: what the bonuses took into account
 
 
 def rank(query: Query, wanted: int) -> list[Scored]:
     """The best ``wanted`` offers of the query, best first."""
-    # Heap entries: (-relevance, 0, offer position) or (-relevance bound, kind, index group).
-    heap: list[tuple[float, int, int]]
+    heap: list[tuple[float, Entry, int]]  # (-relevance (bound), kind, position or group)
+    relevance: Relevance | None = None
     if query.has_need:
-        singles, groups = query.relevance()
-        heap = [(-value, 0, position) for position, value in singles.items()
+        relevance = query.relevance()
+        heap = [(-value, Entry.OFFER, position) for position, value in relevance.singles.items()
                 if value >= MIN_RELEVANCE]
-        heap += [(-value, kind, group) for value, kind, group in groups
+        heap += [(-value, kind, group) for value, kind, group in relevance.groups
                  if value >= MIN_RELEVANCE]
     else:
         # Nothing asked for: every offer is as relevant as any other, so the ranking is by
         # bonuses alone; it is done over the nearest (or free) allowed offers.
-        heap = [(0.0, 0, position) for position in _browse_pool(query)]
+        heap = [(0.0, Entry.OFFER, position) for position in _browse_pool(query)]
     heapq.heapify(heap)
     ranking = _Ranking(query, wanted)
     while heap:
@@ -50,14 +54,14 @@ def rank(query: Query, wanted: int) -> list[Scored]:
         bound = RELEVANCE * -negative + ranking.ceiling
         if ranking.complete(bound):
             break
-        if kind == 0:
+        if kind is Entry.OFFER or relevance is None:
             ranking.add(ident, -negative)
             continue
-        for count, (position, relevance) in enumerate(query.members(kind, ident)):
+        for count, (position, value) in enumerate(relevance.members(kind, ident)):
             if count % RECHECK_EVERY == RECHECK_EVERY - 1 and ranking.complete(bound):
                 break
-            if relevance >= MIN_RELEVANCE:
-                ranking.add(position, relevance)
+            if value >= MIN_RELEVANCE:
+                ranking.add(position, value)
     return ranking.result()
 
 
@@ -69,7 +73,7 @@ class _Ranking:
         self.ceiling = max_bonus(query)
         self.facts = query.index.facts
         self.score = scorer(query)
-        self.scored: list[tuple[float, int, str, float | None]] = []  # raw, position, ...
+        self.scored: list[_Entry] = []
         self._best_raw: list[float] = []  # min-heap of the ``wanted`` best raw scores
         self._next_check = 0
 
@@ -78,9 +82,9 @@ class _Ranking:
         scored = self.score(facts)
         if scored is None:
             return
-        extra, distance = scored
+        extra, distance, said = scored
         raw = RELEVANCE * relevance + extra
-        self.scored.append((raw, position, facts.provider, distance))
+        self.scored.append((raw, position, facts.provider, distance, said))
         if len(self._best_raw) < self.wanted:
             heapq.heappush(self._best_raw, raw)
         elif raw > self._best_raw[0]:
@@ -123,12 +127,12 @@ def _browse_pool(query: Query) -> list[int]:
     return pool
 
 
-def _diversify(scored: list[tuple[float, int, str, float | None]], wanted: int) -> list[Scored]:
+def _diversify(scored: list[_Entry], wanted: int) -> list[Scored]:
     """The ``wanted`` best, each lowered by the better-scored offers of its provider."""
     seen: dict[str, int] = {}
     best: list[tuple[float, float, int]] = []  # min-heap of (adjusted, raw, -position)
     kept: dict[int, Scored] = {}
-    for raw, position, provider, distance in sorted(scored, key=lambda s: (-s[0], s[1])):
+    for raw, position, provider, distance, said in sorted(scored, key=lambda s: (-s[0], s[1])):
         if len(best) >= wanted and raw < best[0][0]:
             break  # adjusted <= raw: nothing further down can enter
         count = seen.get(provider, 0)
@@ -141,5 +145,5 @@ def _diversify(scored: list[tuple[float, int, str, float | None]], wanted: int) 
             heapq.heapreplace(best, entry)
         else:
             continue
-        kept[position] = Scored(adjusted, raw, position, provider, distance)
+        kept[position] = Scored(adjusted, raw, position, provider, distance, said)
     return [kept[-entry[2]] for entry in sorted(best, reverse=True)]

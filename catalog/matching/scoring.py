@@ -9,6 +9,7 @@ then distance, price, language of instruction and access.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import IntFlag
 from math import exp
 
 from catalog.geo import city_distance_km
@@ -65,11 +66,32 @@ def age_group(facts: Facts) -> bool:
     )
 
 
-Scorer = Callable[[Facts], "tuple[float, float | None] | None"]
+class Said(IntFlag):
+    """What the score took into account of an offer: the reasons given with it (one source)."""
+
+    AUDIENCE = 1  # made for a situation the citizen stated
+    FAMILY = 2  # a family offer, for a parent-like profile
+    FOR_WHOM = 4  # made for audiences, and the citizen stated no situation
+    AGES = 8  # its age range counted (a child's age, an age group)
+    FREE = 16
+    PRICE_UNKNOWN = 32  # free wished, price not stated
+    ONLINE = 64
+    HYBRID = 128  # in person or online, for a citizen who asked for online or a place
+    TAUGHT = 256  # taught in the citizen's language
+    TRANSLATED = 512  # described in it
+    STEP_FREE = 1024  # wheelchair accessible, for a citizen who said it matters
+
+
+# Plain ints in the scorer's loop (arithmetic on the flag enum is several times slower).
+_AUDIENCE, _FAMILY, _FOR_WHOM, _AGES, _FREE, _PRICE_UNKNOWN, _ONLINE, _HYBRID, _TAUGHT, \
+    _TRANSLATED, _STEP_FREE = (int(flag) for flag in Said)
+
+Scorer = Callable[[Facts], "tuple[float, float | None, int] | None"]
 
 
 def scorer(query: Query) -> Scorer:
-    """For this query: offer facts -> ``(bonuses, distance in km)``, or None when not allowed.
+    """For this query: offer facts -> ``(bonuses, distance in km, Said flags)``, or None when
+    not allowed. The flags say what the bonuses took into account: the reasons come from them.
 
     Thousands of offers go through it per query: everything that depends only on the profile
     is read once here, and what depends only on an offer's age range is computed once per range.
@@ -81,6 +103,7 @@ def scorer(query: Query) -> Scorer:
     lang = profile.lang if profile.lang != "fr" else None
     wheelchair, mild = query.wheelchair, "disability" in situations
     soon = query.today + SOON_DAYS
+    online_said = profile.online_only or near is not None
     by_ages: dict[tuple[int | None, int | None], float] = {}
 
     def age_bonus(facts: Facts) -> float:
@@ -93,44 +116,59 @@ def scorer(query: Query) -> Scorer:
             return AGE_GROUP * age_group(facts)
         return -UNKNOWN_AGE_GROUP if age_group(facts) else 0.0
 
-    def score(facts: Facts) -> tuple[float, float | None] | None:
+    def score(facts: Facts) -> tuple[float, float | None, int] | None:
         if not allows(facts):
             return None
         total = FRESH if facts.start is None or facts.start <= soon else 0.0
+        said = 0
         if facts.audiences:
             if facts.audiences & situations:
                 total += AUDIENCE
+                said = _AUDIENCE
             elif parent and facts.family:
                 total += FAMILY
+                said = _FAMILY
             elif not situations:
                 total -= UNSTATED_AUDIENCE
+                said = _FOR_WHOM
         ages = (facts.age_min, facts.age_max)
         extra = by_ages.get(ages)
         if extra is None:
             extra = by_ages[ages] = age_bonus(facts)
-        total += extra
+        if extra:
+            total += extra
+            said |= _AGES
         distance = None
         if near is not None:
             closeness, distance = proximity(facts, near)
             total += PROXIMITY * closeness
+        if facts.online:
+            said |= _ONLINE if facts.remote_only else _HYBRID if online_said else 0
         price = facts.price
         if price == 0:
             total += FREE_WISHED if free else FREE
+            said |= _FREE
         elif free:
             total -= PRICE_UNKNOWN if price is None or free_only else PAID_WISHED_FREE
+            if price is None:
+                said |= _PRICE_UNKNOWN
         if lang is not None:
             if lang in facts.taught:
                 total += TAUGHT
+                said |= _TAUGHT
             elif lang in facts.translated:
                 total += TRANSLATED
+                said |= _TRANSLATED
         if wheelchair:
             if facts.wheelchair or facts.online:
                 total += STEP_FREE
+                said |= _STEP_FREE if facts.wheelchair else 0
             else:
                 total -= NOT_STEP_FREE if facts.wheelchair is False else ACCESS_UNKNOWN
         elif mild:
             total += ACCESS_MILD if facts.wheelchair or facts.remote_only else -ACCESS_MILD
-        return total, distance
+            said |= _STEP_FREE if facts.wheelchair else 0
+        return total, distance, said
 
     return score
 

@@ -81,6 +81,20 @@ def word_pairs(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def content_spans(text: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """``(written, [(folded word, start, end)])``: the content words of ``text`` and where
+    they stand in ``written`` (``text`` as NFC), so that a match can be quoted as written."""
+    written = _CYRILLIC_APOSTROPHE.sub("", unicodedata.normalize("NFC", text.translate(_LETTERS)))
+    found: list[tuple[str, int, int]] = []
+    for match in _WORD.finditer(written):
+        found.extend(
+            (folded, match.start(), match.end())
+            for folded in words(match.group())
+            if is_content(folded)
+        )
+    return written, found
+
+
 def is_content(word: str) -> bool:
     """A word that can carry a need: not a stop word, not a lone letter, not a bare number."""
     return len(word) > 1 and not word.isdigit() and word not in _STOPWORDS
