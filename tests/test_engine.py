@@ -216,13 +216,60 @@ def test_impossible_ages_are_asked_again() -> None:
     assert chat.state.step == Step.CHILD_AGES
 
 
-def test_text_without_a_number_at_the_age_question_is_a_search() -> None:
+def test_a_need_typed_at_the_age_question_is_kept_and_the_questions_go_on() -> None:
     chat = Chat()
     chat.send(Start())
     chat.press("Me")
     chat.send(Text("cooking"))
-    assert chat.state.step == Step.RESULTS
+    assert chat.state.step == Step.AGE  # never a search that skips the remaining questions
     assert chat.state.answers.text == "cooking"
+    assert "How old are you?" in chat.text()
+
+
+def test_typed_answers_walk_the_questionnaire_in_spanish() -> None:
+    chat = Chat()
+    chat.send(Start())
+    chat.send(Command("language", "es"))
+    for typed in ("para mi", "tengo 70 años", "jubilada", "conferensias de istoria"):
+        chat.send(Text(typed))
+    answers = chat.state.answers
+    assert (answers.who, answers.age, answers.situations) == ("me", 70, ("retired",))
+    assert "history" in answers.topics and chat.state.step == Step.WHERE
+    chat.send(Text("en cualquier parte"))
+    assert chat.state.step == Step.RESULTS and chat.state.answers.where == "anywhere"
+
+
+def test_not_understood_says_so_with_the_closest_options_and_asks_again() -> None:
+    chat = Chat()
+    chat.send(Start())
+    chat.send(Text("fmly"))
+    assert chat.state.step == Step.WHO
+    said = chat.replies[0]
+    assert "I did not understand" in said.text
+    assert next(button.label for row in said.buttons for button in row) == "My family"
+    chat.send(Text("asdfgh"))
+    assert chat.state.step == Step.WHO and "Who is it for?" in chat.text()
+
+
+@pytest.mark.parametrize("typed", ["back", "/back", "retour"])
+def test_back_typed_or_as_a_command_goes_back(typed: str) -> None:
+    chat = Chat()
+    chat.send(Start())
+    chat.press("Me")
+    chat.send(Command("back", "") if typed == "/back" else Text(typed))
+    assert chat.state.step == Step.WHO
+
+
+@pytest.mark.parametrize(("language", "typed", "erased"),
+                         [("en", "yes", True), ("fr", "oui", True), ("tr", "evet", True),
+                          ("uk", "ні", False), ("en", "no", False)])
+def test_yes_typed_confirms_forget(language: str, typed: str, erased: bool) -> None:
+    chat = Chat()
+    chat.send(Start())
+    chat.send(Command("language", language))
+    chat.send(Command("forget", ""))
+    chat.send(Text(typed))
+    assert any(isinstance(effect, ForgetUser) for effect in chat.last.effects) is erased
 
 
 def test_neighbourhood_typed_by_name() -> None:

@@ -27,7 +27,7 @@ from catalog.store.db import create_engine
 
 # The README's example: me, 34, new in France, done, French for newcomers, done, anywhere,
 # then the details of the first result.
-README_INPUT = "1\n34\n6\nDone\n3\nDone\n3\n1\n"
+README_INPUT = "a\n34\nf\nDone\nc\nDone\nc\na\n"
 
 
 async def _drop_all(url: str) -> None:
@@ -98,7 +98,7 @@ def test_commands_labels_positions_and_free_text(
                 "",
                 "x" * 10_000,
                 "/forget",
-                "1",
+                "a",
             ]
         )
         + "\n"
@@ -108,8 +108,10 @@ def test_commands_labels_positions_and_free_text(
     assert "/cancel — Stop the questions" in out
     assert "Your answers:" in out
     assert "Désormais, je vous écris en Français." in out
-    assert "Vos mots" in out and "cours de cuisine" in out
-    assert "km" in out
+    # Typed at the age question, a need is noted and the question asked again (no search).
+    assert "cours de cuisine" in out and "noté" in out and out.count("Quel âge avez-vous") >= 2
+    assert "j'ai noté votre position" in out  # a position before "where" is noted
+    assert "entre 0 et 120" in out  # 999 is no age
     assert "Je ne connais pas la commande /frobnicate." in out
     assert "j'ai effacé tout ce que je savais sur vous" in out
 
@@ -122,7 +124,7 @@ def test_saved_offers_outlive_the_chat(
     assert code == 0 and "You have saved 1 offer:" in out
 
 
-def test_render_numbers_buttons_across_replies_and_shows_links() -> None:
+def test_render_letters_buttons_across_replies_and_shows_links() -> None:
     replies = [
         Reply("One", buttons=((Button("A", "a"), Button("Site", url="https://x.org")),)),
         Reply(
@@ -131,16 +133,18 @@ def test_render_numbers_buttons_across_replies_and_shows_links() -> None:
     ]
     text, buttons = render(replies)
     assert [b.action for b in buttons] == ["a", "b"]
-    assert "1. A" in text and "[Site: https://x.org]" in text and "2. B" in text
+    assert "a. A" in text and "[Site: https://x.org]" in text and "b. B" in text
     assert "== Card ==" in text and "LATITUDE, LONGITUDE" in text  # French by default
 
 
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("1", Press("a")),
-        ("2", Press("b")),
-        ("3", Text("3")),
+        ("a", Press("a")),
+        ("B", Press("b")),
+        ("c", Text("c")),
+        ("1", Text("1")),  # a number is an answer (a child of 1), never a button
+        ("2", Text("2")),
         ("✓ beta", Press("b")),
         ("BETA", Press("b")),
         ("/start topic-digital", Start("topic-digital")),
@@ -204,3 +208,13 @@ def test_ctrl_c_ends_the_chat_at_the_first_press(
             os.close(kept)
     assert process.returncode == 1
     assert b"Traceback" not in err and b"Error" not in err, err.decode()
+
+
+def test_a_child_of_two_is_entered_by_typing_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], database_url: str
+) -> None:
+    code, out = chat(monkeypatch, capsys, database_url, "b\n2\n/profile\n", "--lang", "en")
+    assert code == 0
+    assert "How old is your child?" in out
+    assert "What is your situation?" in out  # 2 answered the question, it was no "Skip"
+    assert "Children's ages: 2" in out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from bot.engine import actions, commands, offers, questions, results
+from bot.engine import actions, commands, offers, questions, results, typed
 from bot.engine.context import Context, Effect, Outcome, Record, SaveFavourite, tr_of
 from bot.engine.direction import for_reading
 from bot.engine.inputs import (
@@ -25,6 +25,7 @@ from bot.engine.inputs import (
 )
 from bot.engine.replies import ACTION_LIMIT, Reply
 from bot.engine.state import Conversation, Step
+from bot.understanding import understand
 from catalog.geo import haversine_km
 from catalog.i18n import LANGUAGES
 from catalog.offer import Offer
@@ -34,6 +35,9 @@ __all__ = ["Context", "Effect", "Outcome", "step"]
 
 # Before these steps, a shared location is noted and the questions go on.
 _BEFORE_WHERE = frozenset({Step.WHO, Step.CHILD_AGES, Step.AGE, Step.SITUATION, Step.INTERESTS})
+# Navigation as a command, at a question: /back, and its French spelling.
+_NAV_COMMANDS = {"back": questions.BACK, "retour": questions.BACK, "skip": questions.SKIP,
+                 "passer": questions.SKIP}
 # A location further than this from every place of the catalogue says nothing about which
 # offers are near: the citizen is elsewhere (or the position is wrong), so "anywhere" is used.
 FAR_KM = 50.0
@@ -48,6 +52,11 @@ def step(state: Conversation, event: Input, context: Context) -> Outcome:
 
 def _answer(state: Conversation, event: Input, context: Context) -> Outcome:
     event = sanitise(event)
+    if state.pending == "forget" and isinstance(event, Text):
+        # "yes", "oui", "evet", "нет" typed answer the confirmation as its buttons would.
+        answer = _confirmation(state, event.text, context)
+        if answer is not None:
+            event = Press(f"forget:{answer}")
     confirming = isinstance(event, Press) and event.action.startswith("forget:")
     if state.pending and not confirming:
         # Anything but the confirmation buttons abandons the confirmation.
@@ -64,6 +73,8 @@ def _dispatch(state: Conversation, event: Input, ctx: Context) -> Outcome:
     match event:
         case Start(payload=payload):
             return commands.start(state, payload, ctx)
+        case Command(name=name) if name in _NAV_COMMANDS and state.step in typed.ASKED:
+            return typed.navigate(state, _NAV_COMMANDS[name], ctx)
         case Command(name=name, argument=argument):
             return commands.run(state, name, argument, ctx)
         case Press(action=action):
@@ -72,7 +83,8 @@ def _dispatch(state: Conversation, event: Input, ctx: Context) -> Outcome:
             if not text:
                 return _say(state, ctx, tr_of(state).gettext(
                     "I did not get any text. Type a few words, or use the buttons."))
-            return questions.text(state, text, ctx) or commands.search(state, text, ctx)
+            # At a question the text answers it; elsewhere (results, idle) it is a search.
+            return typed.read(state, text, ctx) or commands.search(state, text, ctx)
         case SharedLocation(latitude=latitude, longitude=longitude):
             return _location(state, latitude, longitude, ctx)
         case Unsupported():
@@ -80,6 +92,15 @@ def _dispatch(state: Conversation, event: Input, ctx: Context) -> Outcome:
                 "I can only read text, buttons and locations. Please type your answer, "
                 "or use the buttons."))
     raise TypeError(f"not an input: {event!r}")  # pragma: no cover - the union is closed
+
+
+def _confirmation(state: Conversation, text: str, ctx: Context) -> str | None:
+    """``yes`` or ``no`` for a typed answer to "erase everything?", ``None`` for other text."""
+    found = understand("confirm", text, state.language, neighbourhoods=ctx.neighbourhoods,
+                       city=ctx.city)
+    if found.kind != "answer" or found.value is None:
+        return None
+    return "yes" if found.value.get("confirm") is True else "no"
 
 
 def _say(state: Conversation, ctx: Context, text: str) -> Outcome:

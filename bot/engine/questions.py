@@ -1,4 +1,4 @@
-"""The five questions: how each is asked, how its buttons and typed answers are read.
+"""The five questions: how each is asked and how its buttons are read (typed text: ``typed``).
 
 Who it is for (then the children's ages), age, situation, interests, where (then maybe a
 neighbourhood). Every question can be skipped and has a way back; the order is derived from the
@@ -7,16 +7,14 @@ answers (a parent asking for a child is not asked their own age), never from a h
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
 from bot.engine import actions, results
 from bot.engine.context import Context, Outcome, Record, tr_of
 from bot.engine.replies import Button, Reply, in_rows
-from bot.engine.state import AGE_BRACKETS, MAX_AGE, MAX_CHILDREN, WHO_CHOICES, Conversation, Step
+from bot.engine.state import AGE_BRACKETS, WHO_CHOICES, Conversation, Step
 from catalog.i18n import N_, Translator
-from catalog.matching.text import words
 from catalog.stats.facts import Kind, age_bracket
 from catalog.vocabulary import AUDIENCES, TOPICS
 
@@ -43,8 +41,6 @@ WHERE_LABELS: dict[str, str] = {
     "online": N_("Online only"),
     "anywhere": N_("Anywhere in {city}"),
 }
-
-_NUMBER = re.compile(r"(?<!\d)\d{1,4}(?!\d)")
 
 
 def next_step(state: Conversation) -> Step:
@@ -295,48 +291,3 @@ def pick_neighbourhood(state: Conversation, name: str, ctx: Context) -> Outcome:
     """The citizen chose a neighbourhood: search around its centre."""
     changed = state.with_answers(where="neighbourhood", neighbourhood=name, location=None)
     return results.show(replace(changed, editing=False), ctx).after(effects=(answered(changed),))
-
-
-def _numbers(text: str) -> list[int]:
-    return [int(found) for found in _NUMBER.findall(text)]
-
-
-def text(state: Conversation, typed: str, ctx: Context) -> Outcome | None:
-    """A typed answer to the current question; ``None`` when the text is rather a search."""
-    tr = tr_of(state)
-    match state.step:
-        case Step.CHILD_AGES:
-            ages = _numbers(typed)
-            if not ages:
-                return None
-            if any(age > MAX_CHILD_AGE for age in ages):
-                return ask(state, ctx, Reply(tr.gettext(
-                    "Please type ages between 0 and {maximum}.").format(maximum=MAX_CHILD_AGE)))
-            unique = tuple(sorted(set(ages)))[:MAX_CHILDREN]
-            return advance(state.with_answers(child_ages=unique), ctx)
-        case Step.AGE:
-            numbers = _numbers(typed)
-            if not numbers:
-                return None
-            if numbers[0] > MAX_AGE:
-                return ask(state, ctx, Reply(tr.gettext(
-                    "Please type an age between 0 and {maximum}.").format(maximum=MAX_AGE)))
-            return advance(state.with_answers(age=numbers[0], age_bracket=None), ctx)
-        case Step.INTERESTS:
-            noted = Reply(tr.gettext("Noted: “{text}”.").format(text=typed))
-            return advance(state.with_answers(text=typed), ctx).after(noted)
-        case Step.WHERE | Step.NEIGHBOURHOOD:
-            name = find_neighbourhood(typed, ctx)
-            return pick_neighbourhood(state, name, ctx) if name else None
-    return None
-
-
-def find_neighbourhood(typed: str, ctx: Context) -> str | None:
-    """The neighbourhood whose name the citizen typed (accents, case and hyphens ignored)."""
-    wanted = " ".join(words(typed))
-    if len(wanted) < 3:
-        return None
-    names = {" ".join(words(name)): name for name in ctx.neighbourhoods}
-    if wanted in names:
-        return names[wanted]
-    return next((name for folded, name in names.items() if folded.startswith(wanted)), None)

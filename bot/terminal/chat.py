@@ -1,7 +1,9 @@
 """``tremplin chat``: the conversation in the terminal, for trying it and for scripts.
 
-Each reply is printed with its buttons numbered across the whole answer; the citizen types a
-number, a button's label, free text, a ``/command``, or a position as ``LAT, LON``. Standard
+Each reply is printed with its buttons lettered across the whole answer (a, b, c...); the citizen
+types a button's letter or label, their own words, a ``/command``, or a position as ``LAT, LON``.
+Letters, not numbers: a number is an answer ("2" at the child's age is a child of 2, not the
+second button), so the keys of the buttons never collide with what a citizen types. Standard
 input may be piped (one answer per line); the chat ends cleanly at the end of input.
 """
 
@@ -30,10 +32,18 @@ from catalog.store.snapshot import CatalogSnapshot
 TERMINAL_ID = 0
 _POSITION = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,;]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 _TICK = "✓ "
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def key(position: int) -> str:
+    """The letters of the button at ``position`` (0-based): a..z, then aa, ab..."""
+    if position < len(_LETTERS):
+        return _LETTERS[position]
+    return key(position // len(_LETTERS) - 1) + _LETTERS[position % len(_LETTERS)]
 
 
 def render(replies: Sequence[Reply], tr: Translator | None = None) -> tuple[str, list[Button]]:
-    """The text to print for ``replies``, and the numbered buttons (1-based) it shows."""
+    """The text to print for ``replies``, and the lettered buttons it shows, in order."""
     tr = tr or translator(None)
     lines: list[str] = []
     numbered: list[Button] = []
@@ -53,7 +63,7 @@ def render(replies: Sequence[Reply], tr: Translator | None = None) -> tuple[str,
                     cells.append(f"[{button.label}: {button.url}]")
                 else:
                     numbered.append(button)
-                    cells.append(f"{len(numbered)}. {button.label}")
+                    cells.append(f"{key(len(numbered) - 1)}. {button.label}")
             lines.append("   " + "   ".join(cells))
         if reply.ask_location:
             lines.append("   " + tr.gettext(
@@ -111,7 +121,7 @@ class CtrlC:
 
 
 def read_input(line: str, buttons: Sequence[Button]) -> Input | None:
-    """What the typed ``line`` means: a button (by number or label), a command, a position, text."""
+    """What the typed ``line`` means: a button (by letter or label), a command, a position, text."""
     text = line.strip()
     if not text:
         return None
@@ -120,9 +130,10 @@ def read_input(line: str, buttons: Sequence[Button]) -> Input | None:
         if name.lower() == "start":
             return Start(argument.strip() or None)
         return Command(name.lower(), argument.strip())
-    if text.isdigit() and 1 <= int(text) <= len(buttons):
-        action = buttons[int(text) - 1].action
-        return Press(action) if action else None
+    keys = {key(position): button for position, button in enumerate(buttons)}
+    chosen = keys.get(text.lower())
+    if chosen is not None:
+        return Press(chosen.action) if chosen.action else None
     wanted = _label(text)
     for button in buttons:
         if button.action and _label(button.label) == wanted:
@@ -164,7 +175,7 @@ async def _chat(
 
     async def send(event: Input) -> list[Reply]:
         return await process(
-            sessions=database.sessions, chat_id=TERMINAL_ID, user_id=TERMINAL_ID,
+            database=database, chat_id=TERMINAL_ID, user_id=TERMINAL_ID,
             language_code=language, event=event, catalog=snapshot, settings=settings,
         )
 

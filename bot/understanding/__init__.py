@@ -14,5 +14,6 @@ from __future__ import annotations
 
 from bot.understanding.interpret import QUESTIONS, Understanding
 from bot.understanding.reader import Understander, for_places, understand
+from bot.understanding.suggestions import closest
 
-__all__ = ["QUESTIONS", "Understander", "Understanding", "for_places", "understand"]
+__all__ = ["QUESTIONS", "Understander", "Understanding", "closest", "for_places", "understand"]
