@@ -74,7 +74,7 @@ async def bench(url: str, chats: int) -> dict[str, list[float]]:
                 event = _press(replies, item[1:]) if isinstance(item, str) else item
                 started = time.perf_counter()
                 replies = await process(
-                    sessions=database.sessions, chat_id=chat_id, user_id=chat_id,
+                    database=database, chat_id=chat_id, user_id=chat_id,
                     language_code="en", event=event, catalog=snapshot, settings=settings,
                     today=TODAY,
                 )

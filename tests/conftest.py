@@ -58,8 +58,17 @@ async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApi]:
 
 
 @pytest_asyncio.fixture
-async def database(engine: AsyncEngine, sessions: SessionMaker) -> Database:
+async def empty_database(engine: AsyncEngine, sessions: SessionMaker) -> AsyncIterator[Database]:
+    """The bot's database object on the throwaway schema, nothing loaded; closed afterwards
+    (its SQLite step thread with it)."""
+    database = Database(engine=engine, sessions=sessions)
+    yield database
+    await database.close()
+
+
+@pytest_asyncio.fixture
+async def database(empty_database: Database) -> Database:
     """The bot's database on the throwaway schema, with the sample catalogue loaded."""
-    async with sessions() as session:
+    async with empty_database.sessions() as session:
         await ensure_catalogue(session=session)
-    return Database(engine=engine, sessions=sessions)
+    return empty_database

@@ -12,7 +12,7 @@ from bot.engine.inputs import Input, Press
 from bot.engine.replies import Reply
 from catalog.offer import Offer
 from catalog.settings import Settings
-from catalog.store.db import SessionMaker
+from catalog.store.db import Database, SessionMaker
 from catalog.store.models import OfferRecord
 from catalog.store.offers import record_fields
 from catalog.store.snapshot import CatalogSnapshot
@@ -50,15 +50,15 @@ async def seed(sessions: SessionMaker, offers: tuple[Offer, ...] = OFFERS) -> No
 class Citizen:
     """One Telegram user talking to the bot through the storage, on the day they are told."""
 
-    def __init__(self, sessions: SessionMaker, settings: Settings, snapshot: CatalogSnapshot,
+    def __init__(self, database: Database, settings: Settings, snapshot: CatalogSnapshot,
                  user_id: int, language: str = "en") -> None:
-        self.sessions, self.settings, self.snapshot = sessions, settings, snapshot
+        self.database, self.settings, self.snapshot = database, settings, snapshot
         self.user_id, self.language = user_id, language
         self.replies: list[Reply] = []
 
     async def send(self, event: Input, day: date) -> list[Reply]:
         self.replies = await process(
-            sessions=self.sessions, chat_id=self.user_id, user_id=self.user_id,
+            database=self.database, chat_id=self.user_id, user_id=self.user_id,
             language_code=self.language, event=event, catalog=self.snapshot,
             settings=self.settings, today=day,
         )

@@ -17,7 +17,7 @@ from bot.engine.replies import Reply
 from bot.engine.state import Conversation, Step
 from catalog.maintenance.sample import ensure_catalogue
 from catalog.settings import Settings
-from catalog.store.db import SessionMaker, create_engine, session_maker
+from catalog.store.db import Database, SessionMaker, create_engine
 from catalog.store.models import OfferRecord
 from catalog.store.snapshot import CatalogSnapshot
 
@@ -36,7 +36,7 @@ async def _seed(sessions: SessionMaker) -> None:
 
 
 async def _send(
-    sessions: SessionMaker,
+    database: Database,
     settings: Settings,
     event: Input,
     *,
@@ -45,7 +45,7 @@ async def _send(
     language_code: str | None = "en",
 ) -> list[Reply]:
     return await process(
-        sessions=sessions, chat_id=chat_id, user_id=chat_id, language_code=language_code,
+        database=database, chat_id=chat_id, user_id=chat_id, language_code=language_code,
         event=event, catalog=snapshot or CatalogSnapshot(), settings=settings, today=TODAY,
     )
 
@@ -67,44 +67,45 @@ def _action(replies: list[Reply], label: str) -> str:
 
 @pytest.mark.asyncio
 async def test_a_restart_resumes_the_conversation_at_the_same_step(
-    sessions: SessionMaker, settings: Settings, database_url: str
+    sessions: SessionMaker, empty_database: Database, settings: Settings, database_url: str
 ) -> None:
     await _seed(sessions)
-    replies = await _send(sessions, settings, Start())
-    replies = await _send(sessions, settings, Press(_action(replies, "Me")))
+    replies = await _send(empty_database, settings, Start())
+    replies = await _send(empty_database, settings, Press(_action(replies, "Me")))
     assert "How old are you?" in replies[-1].text
-    await _send(sessions, settings, Press("age:26-44"))
+    await _send(empty_database, settings, Press("age:26-44"))
     assert (await _state(sessions)).step == Step.SITUATION
 
     # A new process: new engine, new catalogue snapshot, same database.
-    restarted: AsyncEngine = create_engine(database_url)
+    restarted = Database(create_engine(database_url))
     try:
-        fresh_sessions = session_maker(restarted)
-        replies = await _send(fresh_sessions, settings, Press("situation:job_seeker"),
+        replies = await _send(restarted, settings, Press("situation:job_seeker"),
                               snapshot=CatalogSnapshot())
         assert replies[-1].replaces_previous and "✓ Job seeker" in [
             b.label for b in replies[-1].all_buttons()]
-        state = await _state(fresh_sessions)
+        state = await _state(restarted.sessions)
         assert state.step == Step.SITUATION
         assert state.answers.age == 35 and state.answers.situations == ("job_seeker",)
     finally:
-        await restarted.dispose()
+        await restarted.close()
 
 
 @pytest.mark.asyncio
-async def test_favourites_and_language_persist(sessions: SessionMaker, settings: Settings) -> None:
+async def test_favourites_and_language_persist(
+    sessions: SessionMaker, empty_database: Database, settings: Settings
+) -> None:
     await _seed(sessions)
-    replies = await _send(sessions, settings, Command("search", "anglais"))
-    await _send(sessions, settings, Press(_action(replies, "Save")))
+    replies = await _send(empty_database, settings, Command("search", "anglais"))
+    await _send(empty_database, settings, Press(_action(replies, "Save")))
     async with sessions() as session:
         saved = (await session.exec(select(Favourite))).all()
         assert [favourite.user_id for favourite in saved] == [BIG_ID]
-    replies = await _send(sessions, settings, Command("favorites"))
+    replies = await _send(empty_database, settings, Command("favorites"))
     assert "You have saved 1 offer" in replies[0].text
 
-    await _send(sessions, settings, Command("language", "fr"))
+    await _send(empty_database, settings, Command("language", "fr"))
     # Telegram still says English: the choice made with /language wins.
-    replies = await _send(sessions, settings, Command("help"), language_code="en")
+    replies = await _send(empty_database, settings, Command("help"), language_code="en")
     assert "Voici ce que je sais faire" in replies[-1].text
     async with sessions() as session:
         citizen = await session.get(Citizen, BIG_ID)
@@ -113,26 +114,27 @@ async def test_favourites_and_language_persist(sessions: SessionMaker, settings:
 
 @pytest.mark.asyncio
 async def test_first_language_comes_from_telegram(
-    sessions: SessionMaker, settings: Settings
+    sessions: SessionMaker, empty_database: Database, settings: Settings
 ) -> None:
     await _seed(sessions)
-    await _send(sessions, settings, Start(), chat_id=11, language_code="pt-BR")
+    await _send(empty_database, settings, Start(), chat_id=11, language_code="pt-BR")
     assert (await _state(sessions, 11)).language == "pt"
-    await _send(sessions, settings, Start(), chat_id=12, language_code="xx")
+    await _send(empty_database, settings, Start(), chat_id=12, language_code="xx")
     assert (await _state(sessions, 12)).language == "fr"
 
 
 @pytest.mark.asyncio
 async def test_forget_erases_every_row_about_the_citizen(
-    sessions: SessionMaker, settings: Settings, engine: AsyncEngine
+    sessions: SessionMaker, empty_database: Database, settings: Settings, engine: AsyncEngine
 ) -> None:
     await _seed(sessions)
     other = 99
-    await _send(sessions, settings, Command("search", "anglais"), chat_id=other)
-    replies = await _send(sessions, settings, Command("search", "anglais"))
-    await _send(sessions, settings, Press(_action(replies, "Save")))
-    replies = await _send(sessions, settings, Command("forget"))
-    replies = await _send(sessions, settings, Press(_action(replies, "Yes, erase everything")))
+    await _send(empty_database, settings, Command("search", "anglais"), chat_id=other)
+    replies = await _send(empty_database, settings, Command("search", "anglais"))
+    await _send(empty_database, settings, Press(_action(replies, "Save")))
+    replies = await _send(empty_database, settings, Command("forget"))
+    erase = Press(_action(replies, "Yes, erase everything"))
+    replies = await _send(empty_database, settings, erase)
     assert "erased everything" in replies[0].text
 
     async with engine.connect() as connection:
@@ -147,14 +149,16 @@ async def test_forget_erases_every_row_about_the_citizen(
 
 
 @pytest.mark.asyncio
-async def test_mark_inactive_then_active_again(sessions: SessionMaker, settings: Settings) -> None:
+async def test_mark_inactive_then_active_again(
+    sessions: SessionMaker, empty_database: Database, settings: Settings
+) -> None:
     await _seed(sessions)
-    await _send(sessions, settings, Start())
-    await mark_inactive(sessions=sessions, user_id=BIG_ID)
+    await _send(empty_database, settings, Start())
+    await mark_inactive(database=empty_database, user_id=BIG_ID)
     async with sessions() as session:
         citizen = await session.get(Citizen, BIG_ID)
         assert citizen is not None and citizen.active is False
-    await _send(sessions, settings, Text("hello"))
+    await _send(empty_database, settings, Text("hello"))
     async with sessions() as session:
         citizen = await session.get(Citizen, BIG_ID)
         assert citizen is not None and citizen.active is True
@@ -162,10 +166,10 @@ async def test_mark_inactive_then_active_again(sessions: SessionMaker, settings:
 
 @pytest.mark.asyncio
 async def test_last_seen_is_kept_to_the_hour_without_a_write_at_each_step(
-    sessions: SessionMaker, settings: Settings
+    sessions: SessionMaker, empty_database: Database, settings: Settings
 ) -> None:
     await _seed(sessions)
-    await _send(sessions, settings, Start())
+    await _send(empty_database, settings, Start())
 
     async def last_seen() -> datetime:
         async with sessions() as session:
@@ -174,25 +178,25 @@ async def test_last_seen_is_kept_to_the_hour_without_a_write_at_each_step(
             return citizen.last_seen.replace(tzinfo=citizen.last_seen.tzinfo or UTC)
 
     first = await last_seen()
-    await _send(sessions, settings, Text("hello"))
+    await _send(empty_database, settings, Text("hello"))
     assert await last_seen() == first  # seen minutes ago: no write
     earlier = first - TOUCH_EVERY - timedelta(minutes=1)
     async with sessions() as session:
         await session.exec(update(Citizen).values(last_seen=earlier))
         await session.commit()
-    await _send(sessions, settings, Text("hello again"))
+    await _send(empty_database, settings, Text("hello again"))
     assert await last_seen() > earlier + TOUCH_EVERY
 
 
 @pytest.mark.asyncio
 async def test_concurrent_messages_of_new_chats_do_not_collide(
-    sessions: SessionMaker, settings: Settings
+    sessions: SessionMaker, empty_database: Database, settings: Settings
 ) -> None:
     await _seed(sessions)
     snapshot = CatalogSnapshot()
     events: list[Input] = [Start(), Text("anglais"), Command("help"), Text("cuisine")]
     results = await asyncio.gather(*(
-        _send(sessions, settings, event, snapshot=snapshot, chat_id=chat)
+        _send(empty_database, settings, event, snapshot=snapshot, chat_id=chat)
         for chat in (1, 2, 3) for event in events
     ))
     assert all(replies for replies in results)

@@ -42,18 +42,16 @@ async def replicas(
     async with sessions() as session:
         await ensure_catalogue(session=session)
     settings = webhook_settings(server, database_url)
-    second = create_engine(database_url)
+    databases = (Database(engine, sessions), Database(create_engine(database_url)))
     try:
         async with AsyncExitStack() as stack:
             yield [
                 await stack.enter_async_context(webhook_replica(settings, database))
-                for database in (
-                    Database(engine, sessions),
-                    Database(second, session_maker(second)),
-                )
+                for database in databases
             ]
     finally:
-        await second.dispose()
+        for database in databases:
+            await database.close()
 
 
 def _script() -> list[Action]:

@@ -26,7 +26,7 @@ from catalog.stats.aggregates import Purged, StatsDaily, daily_figures, purge
 from catalog.stats.events import StatsEvent, pseudonym
 from catalog.stats.facts import Kind
 from catalog.stats.figures import Report, build_report
-from catalog.store.db import SessionMaker, create_engine, session_maker
+from catalog.store.db import Database, SessionMaker, create_engine, session_maker
 from catalog.store.snapshot import CatalogSnapshot
 
 TODAY = date(2026, 12, 1)
@@ -56,12 +56,12 @@ async def pottery_journey(citizen: Citizen, day: date) -> None:
     await citizen.send(Text("cours de poterie avec Marie 06 12 34 56 78"), day)
 
 
-async def scripted_month(sessions: SessionMaker, settings: Settings) -> dict[str, list[int]]:
+async def scripted_month(database: Database, settings: Settings) -> dict[str, list[int]]:
     """Who did what in November (see each cohort); the Telegram ids used."""
     snapshot = CatalogSnapshot()
 
     def citizen(user_id: int, language: str = "en") -> Citizen:
-        return Citizen(sessions, settings, snapshot, user_id, language)
+        return Citizen(database, settings, snapshot, user_id, language)
 
     cohorts = {
         "digital": [BASE_ID + 100 + n for n in range(8)],
@@ -141,10 +141,10 @@ EXPECTED: dict[str, object] = {
 
 @pytest.mark.asyncio
 async def test_a_scripted_month_gives_exactly_the_expected_figures(
-    sessions: SessionMaker, database_url: str
+    sessions: SessionMaker, empty_database: Database, database_url: str
 ) -> None:
     await seed(sessions)
-    await scripted_month(sessions, stats_settings(database_url))
+    await scripted_month(empty_database, stats_settings(database_url))
     live = await report(sessions)
     assert figures(live) == EXPECTED
     assert (live.start, live.end, live.days, live.users_since) == (START, TODAY, 30, None)
@@ -162,10 +162,10 @@ async def test_a_scripted_month_gives_exactly_the_expected_figures(
 
 @pytest.mark.asyncio
 async def test_the_stats_tables_hold_no_telegram_id(
-    sessions: SessionMaker, database_url: str, engine: AsyncEngine
+    sessions: SessionMaker, empty_database: Database, database_url: str, engine: AsyncEngine
 ) -> None:
     await seed(sessions)
-    cohorts = await scripted_month(sessions, stats_settings(database_url))
+    cohorts = await scripted_month(empty_database, stats_settings(database_url))
     async with sessions() as session:
         await purge(session=session, today=TODAY, retention_days=180)
     ids = [str(user_id) for group in cohorts.values() for user_id in group]
@@ -186,11 +186,13 @@ async def test_the_stats_tables_hold_no_telegram_id(
 
 
 @pytest.mark.asyncio
-async def test_forget_erases_the_citizens_events(sessions: SessionMaker, database_url: str) -> None:
+async def test_forget_erases_the_citizens_events(
+    sessions: SessionMaker, empty_database: Database, database_url: str
+) -> None:
     await seed(sessions)
     settings = stats_settings(database_url)
-    citizen = Citizen(sessions, settings, CatalogSnapshot(), BASE_ID + 1)
-    other = Citizen(sessions, settings, CatalogSnapshot(), BASE_ID + 2)
+    citizen = Citizen(empty_database, settings, CatalogSnapshot(), BASE_ID + 1)
+    other = Citizen(empty_database, settings, CatalogSnapshot(), BASE_ID + 2)
     await digital_journey(citizen, TODAY)
     await digital_journey(other, TODAY)
     key = pseudonym(KEY, citizen.user_id)
@@ -211,26 +213,26 @@ async def test_forget_erases_the_citizens_events(sessions: SessionMaker, databas
 
 @pytest.mark.asyncio
 async def test_nothing_is_recorded_without_a_pseudonym_key(
-    sessions: SessionMaker, database_url: str
+    sessions: SessionMaker, empty_database: Database, database_url: str
 ) -> None:
     await seed(sessions)
     settings = stats_settings(database_url, pseudonym_key=None)
-    await digital_journey(Citizen(sessions, settings, CatalogSnapshot(), BASE_ID + 1), TODAY)
+    await digital_journey(Citizen(empty_database, settings, CatalogSnapshot(), BASE_ID + 1), TODAY)
     async with sessions() as session:
         assert (await session.exec(select(StatsEvent))).all() == []
 
 
 @pytest.mark.asyncio
 async def test_purge_after_the_retention_keeps_the_daily_counts(
-    sessions: SessionMaker, database_url: str
+    sessions: SessionMaker, empty_database: Database, database_url: str
 ) -> None:
     await seed(sessions)
     settings = stats_settings(database_url)
     snapshot = CatalogSnapshot()
     for n in range(6):  # six citizens on 1 November, six others on 20 November
-        await digital_journey(Citizen(sessions, settings, snapshot, BASE_ID + n),
+        await digital_journey(Citizen(empty_database, settings, snapshot, BASE_ID + n),
                               date(2026, 11, 1))
-        await digital_journey(Citizen(sessions, settings, snapshot, BASE_ID + 10 + n),
+        await digital_journey(Citizen(empty_database, settings, snapshot, BASE_ID + 10 + n),
                               date(2026, 11, 20))
     before = await report(sessions, days=60)
 
@@ -301,7 +303,7 @@ def test_the_command_line_prints_and_exports_protected_figures(
         await seed(sessions)
         settings = stats_settings(url)
         for n in range(6):
-            await digital_journey(Citizen(sessions, settings, CatalogSnapshot(), BASE_ID + n),
+            await digital_journey(Citizen(database, settings, CatalogSnapshot(), BASE_ID + n),
                                   today)
         async with database.engine.begin() as connection:
             # Words that would run as a formula in a spreadsheet (they cannot come from

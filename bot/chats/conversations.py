@@ -34,7 +34,7 @@ from catalog.i18n import normalise_language
 from catalog.settings import Settings
 from catalog.stats import events
 from catalog.stats.facts import Kind
-from catalog.store.db import SessionMaker
+from catalog.store.db import Database
 from catalog.store.models import utcnow
 from catalog.store.snapshot import CatalogSnapshot
 from catalog.store.transactions import run_transaction
@@ -179,7 +179,7 @@ def _facts(outcome: Outcome, new: bool) -> list[tuple[str, Mapping[str, object]]
 
 async def process(
     *,
-    sessions: SessionMaker,
+    database: Database,
     chat_id: int,
     user_id: int,
     language_code: str | None,
@@ -192,7 +192,7 @@ async def process(
     # The catalogue first, in a session of its own: rebuilding the index after an import takes
     # a while, and the step's transaction (which holds the chat's lock, and on SQLite the
     # database's write lock) must not wait for it.
-    async with sessions() as session:
+    async with database.sessions() as session:
         index = await catalog.index(session=session)
     key = events.stats_key(settings)
     user_key = events.pseudonym(key, user_id) if key else None
@@ -221,12 +221,12 @@ async def process(
                                              "user": user_id, "now": utcnow()})
         return outcome
 
-    outcome = await run_transaction(sessions, transaction)
+    outcome = await run_transaction(database, transaction)
     return list(outcome.replies)
 
 
 async def mark_inactive(
-    *, sessions: SessionMaker, user_id: int, settings: Settings | None = None,
+    *, database: Database, user_id: int, settings: Settings | None = None,
     today: date | None = None,
 ) -> None:
     """The citizen blocked the bot: stop counting them as reachable (and count it, anonymously,
@@ -244,4 +244,4 @@ async def mark_inactive(
                           language=language or normalise_language(None),
                           facts=[(Kind.BLOCKED, {})])
 
-    await run_transaction(sessions, transaction)
+    await run_transaction(database, transaction)

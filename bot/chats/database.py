@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from catalog.maintenance.sample import ensure_catalogue
-from catalog.store.db import SessionMaker, create_engine, session_maker
+from catalog.store.db import Database, create_engine, session_maker
 from catalog.store.migrations import upgrade
 
-
-@dataclass(frozen=True, slots=True)
-class Database:
-    engine: AsyncEngine
-    sessions: SessionMaker
-
-    async def close(self) -> None:
-        await self.engine.dispose()
+__all__ = ["Database", "open_database"]
 
 
 async def open_database(url: str, *, load_sample: bool = True) -> Database:

@@ -72,7 +72,7 @@ async def converse(update: Update, context: TremplinContext) -> None:
         # already acknowledged to Telegram, so giving up would lose the citizen's answer.
         replies = await retrying(
             lambda: process(
-                sessions=context.database.sessions,
+                database=context.database,
                 chat_id=chat.id,
                 user_id=user.id,
                 language_code=user.language_code,
@@ -180,7 +180,7 @@ async def on_error(update: object, context: TremplinContext) -> None:
     if isinstance(error, Forbidden) and user_id is not None:
         # Retried like a step: right after a database restart, its pooled connection is dead.
         await retrying(lambda: mark_inactive(
-            sessions=context.database.sessions, user_id=user_id, settings=context.settings
+            database=context.database, user_id=user_id, settings=context.settings
         ))
         logger.info("event=blocked user=%s", user_id)
         return

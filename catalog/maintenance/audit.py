@@ -20,6 +20,7 @@ from sqlmodel import select as select_model
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from catalog.store.audit_models import OFFER_COLUMNS, offer_before
+from catalog.store.db import rollback_on_error
 from catalog.store.models import ImportRecord, utcnow
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ async def rollback_last(
 
     Successive rollbacks walk back through the history. Raises :class:`NothingToRollBack`.
     """
-    try:
+    async with rollback_on_error(session):
         await lock_catalogue(session)
         undone = await last_import(session=session)
         if undone is None:
@@ -151,7 +152,4 @@ async def rollback_last(
         undone.rolled_back_by = actor
         session.add(undone)
         await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return Rollback(undone, created, len(restored))

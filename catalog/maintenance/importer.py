@@ -23,6 +23,7 @@ from catalog.formats.csvio import offer_cells, read_csv
 from catalog.formats.jsonio import read_json
 from catalog.maintenance.audit import lock_catalogue, record_import
 from catalog.offer import Offer
+from catalog.store.db import rollback_on_error
 from catalog.store.models import OfferRecord, utcnow
 from catalog.store.offers import record_fields, to_offer
 
@@ -204,7 +205,7 @@ async def import_offers(
     dry_run: bool = False,
 ) -> ImportPlan:
     """Plan and, unless ``dry_run``, apply an import with its audit record, in one transaction."""
-    try:
+    async with rollback_on_error(session):
         await lock_catalogue(session)
         plan = await plan_import(session=session, offers=offers, replace=replace)
         if dry_run:
@@ -221,9 +222,6 @@ async def import_offers(
         )
         await apply_plan(session=session, plan=plan)
         await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return plan
 
 

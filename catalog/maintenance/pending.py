@@ -23,6 +23,7 @@ from catalog.maintenance.audit import lock_catalogue, record_import
 from catalog.maintenance.importer import ImportPlan, apply_plan, plan_import
 from catalog.offer import Offer
 from catalog.store.audit_models import PendingImport
+from catalog.store.db import rollback_on_error
 from catalog.store.models import ImportRecord, utcnow
 
 KEEP_FOR = timedelta(days=2)  # an unanswered dry run is forgotten after this
@@ -109,7 +110,7 @@ async def apply_pending(
 ) -> tuple[ImportPlan, ImportRecord] | Outdated:
     """Apply the pending import's ``offers`` (read again from its file) in one transaction,
     if the plan is still the one shown; the pending import is then forgotten."""
-    try:
+    async with rollback_on_error(session):
         await lock_catalogue(session)
         planned = await plan_import(session=session, offers=offers, replace=True)
         if fingerprint(planned) != pending.fingerprint:
@@ -132,9 +133,6 @@ async def apply_pending(
             await session.rollback()
             return Outdated(planned)
         await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
     return plan, record
 
 

@@ -1,11 +1,17 @@
-"""The database: an async SQLAlchemy engine (aiosqlite or asyncpg) and its sessions."""
+"""The database: an async SQLAlchemy engine (aiosqlite or asyncpg), its sessions and, on a
+SQLite file, the thread where conversation steps run (see ``catalog.store.transactions``)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -65,7 +71,73 @@ def session_maker(engine: AsyncEngine) -> SessionMaker:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
+@asynccontextmanager
+async def rollback_on_error(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """The block's changes are rolled back if it raises anything; it commits them itself.
+
+    Anything means ``BaseException``: a task cancelled in the middle (a shutdown, a client
+    gone) must not leave its half-done transaction open on a session someone may use again.
+    """
+    try:
+        yield session
+    except BaseException:
+        await session.rollback()
+        raise
+
+
 async def create_schema(engine: AsyncEngine) -> None:
     """Create every missing table (idempotent)."""
     async with engine.begin() as connection:
         await connection.run_sync(SQLModel.metadata.create_all)
+
+
+class StepThread:
+    """A synchronous ``sqlite3`` engine on the database's SQLite file, used from one thread.
+
+    Its own connection, with the same pragmas and ``BEGIN IMMEDIATE``. The thread is started
+    at the first step, and a step is one hop to it (``catalog.store.transactions``).
+    """
+
+    def __init__(self, url: URL) -> None:
+        # One connection, as the async engine: SQLite has one writer at a time anyway. Steps
+        # waited up to the async pool's 60 s for its single connection; on this second one
+        # they wait as long for SQLite's write lock instead (an import, a purge).
+        self.engine: Engine = create_sync_engine(
+            url.set(drivername="sqlite"),
+            connect_args={"timeout": 60, "check_same_thread": False},
+            pool_size=1, max_overflow=0,
+        )
+        event.listen(self.engine, "connect", sqlite_pragmas)
+        event.listen(self.engine, "begin", begin_immediate)
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tremplin-sqlite")
+
+    def close(self) -> None:
+        """Stop the thread: steps still queued are cancelled, the one running finishes
+        (milliseconds); then close the connection."""
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.engine.dispose()
+
+
+def _step_thread(url: URL) -> StepThread | None:
+    """A step thread for a SQLite file; ``None`` for PostgreSQL (asyncpg has no thread to hop
+    to) or an in-memory SQLite database (a second connection would open another, empty, one)."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return StepThread(url)
+
+
+class Database:
+    """The engine, its sessions and the step thread, opened together and closed together."""
+
+    __slots__ = ("engine", "sessions", "steps")
+
+    def __init__(self, engine: AsyncEngine, sessions: SessionMaker | None = None) -> None:
+        self.engine = engine
+        self.sessions = session_maker(engine) if sessions is None else sessions
+        self.steps = _step_thread(engine.url)
+
+    async def close(self) -> None:
+        """Stop the step thread, then close the engine's connections."""
+        if self.steps is not None:
+            await asyncio.to_thread(self.steps.close)
+        await self.engine.dispose()
