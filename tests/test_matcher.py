@@ -428,3 +428,23 @@ def test_a_word_reason_names_the_field_and_quotes_it_as_written() -> None:
     # Found by its provider's name (and "saint" does not sound like "scène"): no word reason.
     for item in match(Profile(text="saint"), index, today=TODAY):
         assert [w for w in item.why if w["kind"] == "word"] == []
+
+
+def test_words_in_seven_languages_reach_the_french_offers() -> None:
+    index = CatalogIndex(load_offers())
+    for text in ("coding", "programming", "програмування", "programación", "programlama",
+                 "programação", "برمجة"):
+        found = match(Profile(text=text), index, today=TODAY, limit=3)
+        assert found and all("digital" in item.offer.topics for item in found), text
+    for text in ("conferencias de historia", "conferensias de istoria", "tarih konferansı"):
+        top = match(Profile(text=text), index, today=TODAY, limit=1)[0]
+        assert "history" in top.offer.topics, text
+    digital = match(Profile(text="цифрові навички", lang="uk"), index, today=TODAY, limit=3)
+    assert digital and all("digital" in item.offer.topics for item in digital)
+
+
+def test_typed_words_that_say_nothing_are_not_presented_as_matches() -> None:
+    index = CatalogIndex(load_offers())
+    assert match(Profile(text="🎨🎨"), index, today=TODAY) == []
+    relaxed = alternatives(Profile(text="🎨🎨"), index, today=TODAY)
+    assert relaxed is not None and relaxed.dropped == "text"

@@ -121,6 +121,8 @@ def _relaxed_query(
 
 
 def _matches(query: Query, limit: int, offset: int) -> list[Match]:
+    if query.text_unread:
+        return []  # the alternatives (the text let go) are shown as alternatives
     ranked = rank(query, offset + limit)
     return [_match(query, scored) for scored in ranked[offset : offset + limit]]
 

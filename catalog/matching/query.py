@@ -128,6 +128,9 @@ class Query:
         self.text_weight = sum(concept.weight for concept in self.concepts)
         # A child's age is a need in itself: offers made for that age are relevant.
         self.has_need = self.text_weight > 0 or bool(self.topics) or bool(self.child_ages)
+        # Words typed and none understood (emoji, an unknown script): nothing is "the best fit".
+        self.text_unread = not self.has_need and any(char.isalnum() or not char.isspace()
+                                                     for char in profile.text)
 
     def allows(self, facts: Facts) -> bool:
         """``allowed()`` for this profile, the age check done once per age range."""

@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
 
 from catalog.matching import lexicon
+from catalog.matching.stems import stems
 
 # Letters that NFKD does not decompose but that users type without their mark.
 _LETTERS = str.maketrans({"ı": "i", "œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l",
@@ -20,6 +24,7 @@ _WORD = re.compile(r"[^\W_]+")
 # An apostrophe inside a Cyrillic word is a letter (комп'ютер), not an elision (l'atelier).
 _CYRILLIC_APOSTROPHE = re.compile(r"(?<=[\u0400-\u04ff])'(?=[\u0400-\u04ff])")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
+TYPO_MIN_LENGTH, TYPO_CUTOFF = 6, 85.0  # a lexicon word typed with a typo (rapidfuzz ratio)
 
 
 _INVISIBLE = frozenset(("Mn", "Me", "Cf", "Cs", "Co", "Cn"))
@@ -128,6 +133,16 @@ class Table:
             if " " not in key:
                 for end in range(max(5, len(key) - 3), len(key) + 1):
                     self.heads.setdefault(key[:end], set()).update(values)
+        # The same word inflected in its own language ("conferencias", "програмування"): its
+        # Snowball stem (a suffix stripper for Ukrainian) meets the entry's.
+        self.snowball: dict[str, set[str]] = {}
+        for key, values in self.exact.items():
+            if " " not in key:
+                for tagged in stems(key):
+                    self.snowball.setdefault(tagged, set()).update(values)
+        # Typos ("conferensias", "istoria"): the closest single-word entry, when close enough.
+        self.singles = [key for key in self.exact if " " not in key]
+        self.typo = lru_cache(maxsize=4096)(self._typo)
 
     def lookup(self, word: str) -> set[str]:
         """The values of one word: exact entry, else the longest stem it starts with."""
@@ -146,6 +161,13 @@ class Table:
             found = self.heads.get(word[:end])
             if found:
                 return found
+        for tagged in stems(word):
+            found = self.snowball.get(tagged)
+            if found:
+                return found
+        found = self.typo(word)
+        if found:
+            return found
         if len(word) <= 24 and _ARABIC.search(word):
             # Arabic glues articles and pronouns to the word: look for the stem inside it.
             for start in range(1, len(word) - 2):
@@ -154,6 +176,13 @@ class Table:
                     if found:
                         return found
         return set()
+
+    def _typo(self, word: str) -> set[str]:
+        if len(word) < TYPO_MIN_LENGTH or word in _STOPWORDS:
+            return set()
+        best = process.extractOne(word, self.singles, scorer=fuzz.ratio,
+                                  score_cutoff=TYPO_CUTOFF)
+        return self.exact[best[0]] if best else set()
 
     def find(self, sequence: Sequence[str]) -> Iterator[tuple[int, int, set[str]]]:
         """Yield ``(start, end, values)`` for the entries found in ``sequence``, left to right."""
