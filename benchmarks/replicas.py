@@ -20,8 +20,8 @@ from fakeapi.webhooks import WebhookDelivery
 
 from benchmarks.forwarder import RoundRobin
 from bot.chats.database import open_database
+from bot.settings import load_bot_settings
 from bot.telegram.application import build_application, serve_webhook
-from catalog.settings import load_settings
 
 WEBHOOK_URL = "https://bench.invalid/telegram"
 SECRET = "bench_Secret-0"
@@ -29,7 +29,7 @@ SECRET = "bench_Secret-0"
 
 async def serve_replica(token: str, api_url: str, database_url: str, listen: str) -> None:
     """One replica, in its own process, until its standard input closes."""
-    settings = load_settings(
+    settings = load_bot_settings(
         env_file=None,
         telegram_token=token,
         telegram_api_url=api_url.rstrip("/"),

@@ -45,9 +45,9 @@ from telegram.ext import (
 
 from benchmarks.replicas import replicas, serve_replica
 from bot.chats.database import open_database
+from bot.settings import load_bot_settings
 from bot.telegram.application import CONCURRENT_UPDATES, build_application, polling
 from bot.telegram.transport import AiohttpRequest
-from catalog.settings import load_settings
 
 Step = Callable[[SimUser], Awaitable[None]]
 
@@ -148,7 +148,7 @@ async def serve_bot(kind: str, token: str, api_url: str, database_url: str) -> N
         async with polling(application, poll_timeout=1):
             await _until_stdin_closes()
         return
-    settings = load_settings(
+    settings = load_bot_settings(
         env_file=None, telegram_token=token, telegram_api_url=root, database_url=database_url
     )
     database = await open_database(database_url)

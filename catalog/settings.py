@@ -1,17 +1,24 @@
-"""Settings: one typed object read once from ``TREMPLIN_*`` variables (and ``.env``)."""
+"""Settings: one typed object read once from ``TREMPLIN_*`` variables (and ``.env``).
+
+These are the catalogue's settings (database, statistics, the city); the front ends' own
+(Telegram token, webhook, admins...) are added by ``bot.settings.BotSettings``. Every rule about a
+value is a validator here, so a bad value stops every command at start, naming its variable.
+"""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "TREMPLIN_"
 DEFAULT_SQLITE_FILE = "tremplin.db"
-_BOT_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]{30,}")
+# The pseudonym key (catalog.stats.events): a Telegram id has only about 10^10 values, so a short
+# key could be found by trying them against a pseudonym. 32 characters of
+# `secrets.token_urlsafe` carry 190 bits: far beyond any brute force.
+MIN_KEY_LENGTH = 32
 
 
 class SettingsError(Exception):
@@ -23,25 +30,8 @@ class SettingsError(Exception):
         self.reason = reason
 
 
-def _id_list(value: object) -> list[int]:
-    """Parse ``"123, 456"`` into ids; a clear error names the bad item."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, list):
-        items = value
-    else:
-        items = [item.strip() for item in str(value).split(",") if item.strip()]
-    ids: list[int] = []
-    for item in items:
-        text = str(item).strip()
-        if not text.lstrip("-").isdigit():
-            raise ValueError(f"{text!r} is not a Telegram user id (expected digits)")
-        ids.append(int(text))
-    return ids
-
-
 class Settings(BaseSettings):
-    """Every setting of Tremplin; see the configuration table in the README."""
+    """The catalogue's settings; see the configuration table in the README."""
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -52,48 +42,12 @@ class Settings(BaseSettings):
         env_ignore_empty=True,
     )
 
-    telegram_token: SecretStr | None = None
-    telegram_api_url: str = "https://api.telegram.org"
     database_url: str = Field(default=f"sqlite+aiosqlite:///{DEFAULT_SQLITE_FILE}")
-    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    maintainer_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    webhook_url: str | None = None
-    webhook_secret: SecretStr | None = None
-    listen: str = "0.0.0.0:8080"
     pseudonym_key: SecretStr | None = None
     city: str = "Clermont-Ferrand"
     contact: str = "Espace Nelson Mandela, lieu ville apprenante de Clermont-Ferrand"
     stats_retention_days: int = Field(default=180, ge=1, le=3650)
     stats_min_count: int = Field(default=5, ge=1, le=1000)
-
-    @field_validator("admin_ids", "maintainer_ids", mode="before")
-    @classmethod
-    def _parse_ids(cls, value: object) -> list[int]:
-        return _id_list(value)
-
-    @field_validator("telegram_token")
-    @classmethod
-    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
-        # Checked here, so that a mistyped token stops every command at start, before any
-        # request; the message never repeats the value (it is a secret).
-        if value is None or not value.get_secret_value().strip():
-            return value
-        token = value.get_secret_value().strip()
-        if not _BOT_TOKEN.fullmatch(token):
-            raise ValueError(
-                "expected a bot token from @BotFather, like 123456789:AA... (digits, a colon,"
-                " then 30 or more letters, digits, _ or -)"
-            )
-        return SecretStr(token)
-
-    @field_validator("telegram_api_url", "webhook_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None if value == "" else value
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
 
     @field_validator("database_url")
     @classmethod
@@ -102,19 +56,34 @@ class Settings(BaseSettings):
             raise ValueError("must be sqlite+aiosqlite:///FILE or postgresql+asyncpg://...")
         return value
 
-    @field_validator("listen")
+    @field_validator("pseudonym_key")
     @classmethod
-    def _host_port(cls, value: str) -> str:
-        host, sep, port = value.rpartition(":")
-        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError("must be HOST:PORT, e.g. 0.0.0.0:8080")
+    def _pseudonym_key(cls, value: SecretStr | None) -> SecretStr | None:
+        # No key is allowed (statistics are then not recorded); a short one is refused.
+        if value is None or not value.get_secret_value():
+            return None
+        if len(value.get_secret_value()) < MIN_KEY_LENGTH:
+            raise ValueError(
+                f"must be at least {MIN_KEY_LENGTH} random characters"
+                " (python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         return value
+
+
+AnySettings = TypeVar("AnySettings", bound=Settings)
 
 
 def load_settings(env_file: Path | None = Path(".env"), **overrides: Any) -> Settings:
     """Read the settings once; raise :class:`SettingsError` naming the first bad variable."""
+    return read_settings(Settings, env_file, **overrides)
+
+
+def read_settings(
+    model: type[AnySettings], env_file: Path | None, **overrides: Any
+) -> AnySettings:
+    """``model`` read from the environment and ``env_file``, or :class:`SettingsError`."""
     try:
-        return Settings(_env_file=env_file, **overrides)
+        return model(_env_file=env_file, **overrides)
     except ValidationError as error:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"

@@ -15,7 +15,8 @@ import asyncio
 import sys
 import urllib.request
 
-from catalog.settings import SettingsError, load_settings
+from bot.settings import load_bot_settings
+from catalog.settings import SettingsError
 
 
 def _local_url(listen: str) -> str:
@@ -52,7 +53,7 @@ async def _database_healthy(url: str) -> bool:
 
 def main() -> int:
     try:
-        settings = load_settings()
+        settings = load_bot_settings()
     except SettingsError as error:
         print(f"unhealthy: invalid setting {error}", file=sys.stderr)
         return 1

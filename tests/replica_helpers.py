@@ -17,17 +17,17 @@ from fakeapi import BotMessage, FakeBotApi
 from pydantic import SecretStr
 
 from bot.chats.database import Database
+from bot.settings import BotSettings
 from bot.telegram.application import TremplinApplication, build_application, running
 from bot.telegram.metrics import Metrics
 from bot.telegram.webhook import SECRET_HEADER, create_app, webhook_config
-from catalog.settings import Settings
 
 URL = "https://bot.example.org/telegram"
 SECRET = "replica_Secret-1"
 
 
-def webhook_settings(server: FakeBotApi, database_url: str) -> Settings:
-    return Settings(
+def webhook_settings(server: FakeBotApi, database_url: str) -> BotSettings:
+    return BotSettings(
         _env_file=None,
         telegram_token=SecretStr(server.token),
         telegram_api_url=server.url,
@@ -52,7 +52,7 @@ class Replica:
 
 
 @asynccontextmanager
-async def webhook_replica(settings: Settings, database: Database) -> AsyncIterator[Replica]:
+async def webhook_replica(settings: BotSettings, database: Database) -> AsyncIterator[Replica]:
     application = build_application(settings, database=database)
     async with running(application):
         app = create_app(application, webhook_config(settings), Metrics())

@@ -9,13 +9,13 @@ from typing import Any
 from fakeapi import BotMessage, FakeBotApi, SimUser
 
 from bot.chats.database import Database
+from bot.settings import BotSettings, load_bot_settings
 from bot.telegram.application import TremplinApplication, build_application, polling
 from catalog.i18n import translator
-from catalog.settings import Settings, load_settings
 
 
-def bot_settings(server: FakeBotApi, database_url: str, **overrides: Any) -> Settings:
-    return load_settings(
+def bot_settings(server: FakeBotApi, database_url: str, **overrides: Any) -> BotSettings:
+    return load_bot_settings(
         env_file=None,
         telegram_token=server.token,
         telegram_api_url=server.url,
@@ -25,7 +25,9 @@ def bot_settings(server: FakeBotApi, database_url: str, **overrides: Any) -> Set
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, database: Database) -> AsyncIterator[TremplinApplication]:
+async def running_bot(
+    settings: BotSettings, database: Database
+) -> AsyncIterator[TremplinApplication]:
     """The real PTB Application, long polling the fake server, until the block ends."""
     application = build_application(settings, database=database)
     async with polling(application, poll_timeout=1):

@@ -21,7 +21,8 @@ import jsonschema
 import pytest
 import yaml
 
-from catalog.settings import ENV_PREFIX, Settings
+from bot.settings import BotSettings
+from catalog.settings import ENV_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
@@ -102,7 +103,7 @@ def test_the_bot_waits_for_the_database_restarts_and_reads_env() -> None:
     assert bot["depends_on"]["db"]["condition"] == "service_healthy"
     url = bot["environment"]["TREMPLIN_DATABASE_URL"]
     assert url.startswith("postgresql+asyncpg://tremplin:") and url.endswith("@db:5432/tremplin")
-    Settings(_env_file=None, database_url=url)  # a valid setting
+    BotSettings(_env_file=None, database_url=url)  # a valid setting
 
 
 def test_caddy_proxies_to_the_port_the_bot_listens_on() -> None:
@@ -174,7 +175,7 @@ def _env_example() -> dict[str, tuple[bool, str, list[str]]]:
 
 
 def _setting_variables() -> set[str]:
-    return {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    return {ENV_PREFIX + name.upper() for name in BotSettings.model_fields}
 
 
 def test_env_example_documents_every_setting() -> None:
@@ -193,7 +194,7 @@ def test_every_variable_has_its_own_comment() -> None:
 
 
 def test_documented_defaults_are_the_real_defaults() -> None:
-    fields = Settings.model_fields
+    fields = BotSettings.model_fields
     for name, (commented, value, _) in _env_example().items():
         field = fields.get(name.removeprefix(ENV_PREFIX).lower())
         if field is None or not commented or not isinstance(field.default, str | int):
@@ -204,7 +205,7 @@ def test_documented_defaults_are_the_real_defaults() -> None:
 def test_env_example_is_a_valid_configuration(tmp_path: Path) -> None:
     env = tmp_path / ".env"
     env.write_text((ROOT / ".env.example").read_text())
-    Settings(_env_file=env)
+    BotSettings(_env_file=env)
 
 
 # ---- Dockerfile
@@ -335,6 +336,7 @@ def test_healthcheck_in_webhook_mode_asks_healthz(
         result = _healthcheck(
             tmp_path,
             TREMPLIN_WEBHOOK_URL="https://bot.example.org/telegram",
+            TREMPLIN_WEBHOOK_SECRET="healthcheck_Secret-0",  # required with a webhook URL
             TREMPLIN_LISTEN=f"0.0.0.0:{port}",
         )
         if status is not None:

@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram_helpers import bot_settings, running_bot
 
 from bot.chats.database import Database
+from bot.settings import BotSettings
 from catalog.formats.csvio import read_csv, write_csv
 from catalog.formats.xlsxio import write_xlsx
 from catalog.i18n import translator
 from catalog.maintenance.audit import history
 from catalog.maintenance.importer import import_file
 from catalog.maintenance.pending import pending_count
-from catalog.settings import Settings
 from catalog.store.db import SessionMaker
 from catalog.store.offers import load_offers
 
@@ -62,7 +62,7 @@ async def database(engine: AsyncEngine, sessions: SessionMaker) -> Database:
 
 
 @pytest.fixture
-def settings(server: FakeBotApi, database_url: str) -> Settings:
+def settings(server: FakeBotApi, database_url: str) -> BotSettings:
     return bot_settings(server, database_url, maintainer_ids=[MAINTAINER], admin_ids=[ADMIN])
 
 
@@ -84,7 +84,7 @@ async def offers(database: Database) -> dict[str, Any]:
 
 
 async def test_upload_summary_then_apply(
-    server: FakeBotApi, database: Database, settings: Settings
+    server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
     user = server.user(MAINTAINER, "Maud", language_code="en")
     async with running_bot(settings, database):
@@ -110,7 +110,7 @@ async def test_upload_summary_then_apply(
 
 
 async def test_upload_then_cancel(
-    server: FakeBotApi, database: Database, settings: Settings
+    server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
     user = server.user(MAINTAINER, "Maud", language_code="en")
     before = await offers(database)
@@ -131,7 +131,7 @@ async def test_upload_then_cancel(
 
 
 async def test_anyone_elses_file_is_refused_unread(
-    server: FakeBotApi, database: Database, settings: Settings
+    server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
     citizen = server.user(CITIZEN, "Cid", language_code="en")
     async with running_bot(settings, database):
@@ -150,7 +150,7 @@ async def test_anyone_elses_file_is_refused_unread(
 
 
 async def test_export_and_check_report(
-    server: FakeBotApi, database: Database, settings: Settings
+    server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
     user = server.user(MAINTAINER, "Maud", language_code="en")
     async with running_bot(settings, database):
@@ -173,7 +173,7 @@ async def test_export_and_check_report(
 
 
 async def test_a_file_with_problems_lists_them_with_their_lines(
-    server: FakeBotApi, database: Database, settings: Settings
+    server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
     user = server.user(MAINTAINER, "Maud", language_code="en")
     bad = [HEADER] + [NUM.replace("num-01", f"bad id {n}") for n in range(25)]
@@ -193,7 +193,7 @@ async def test_a_file_with_problems_lists_them_with_their_lines(
 
 
 async def test_a_file_over_the_limit_is_not_downloaded(
-    server: FakeBotApi, database: Database, settings: Settings
+    server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
     user = server.user(MAINTAINER, "Maud", language_code="en")
     stored = server.files.add("document", b"id\n", file_name="big.csv", mime_type="text/csv")
@@ -207,7 +207,7 @@ async def test_a_file_over_the_limit_is_not_downloaded(
 
 
 async def test_lheo_file_reports_its_inferences(
-    server: FakeBotApi, database: Database, settings: Settings
+    server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
     user = server.user(MAINTAINER, "Maud", language_code="en")
     onisep = (DATA / "lheo" / "exemple-bts-onisep-2.2.xml").read_bytes()
@@ -225,7 +225,7 @@ async def test_lheo_file_reports_its_inferences(
 
 
 async def test_a_workbook_can_retire_the_offers_it_lacks(
-    server: FakeBotApi, database: Database, settings: Settings
+    server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
     user = server.user(MAINTAINER, "Maud", language_code="en")
     only_one = write_xlsx(read_csv("\n".join([HEADER, NUM]).encode()))
@@ -241,7 +241,7 @@ async def test_a_workbook_can_retire_the_offers_it_lacks(
 
 
 async def test_a_plan_outdated_by_another_import_is_checked_again(
-    server: FakeBotApi, database: Database, settings: Settings
+    server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
     user = server.user(MAINTAINER, "Maud", language_code="en")
     async with running_bot(settings, database):
@@ -265,7 +265,7 @@ async def dry_run_answer(user: SimUser) -> tuple[BotMessage, BotMessage]:
 
 
 async def test_a_dry_run_survives_a_restart(
-    server: FakeBotApi, database: Database, settings: Settings
+    server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
     user = server.user(MAINTAINER, "Maud", language_code="en")
     async with running_bot(settings, database):
@@ -278,7 +278,7 @@ async def test_a_dry_run_survives_a_restart(
 
 
 async def test_admins_grant_and_revoke_the_role(
-    server: FakeBotApi, database: Database, settings: Settings
+    server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
     admin = server.user(ADMIN, "Ada", language_code="en")
     helper = server.user(CITIZEN, "Cid", language_code="en")

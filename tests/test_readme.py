@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import _parser
+from bot.settings import BotSettings
 from catalog.formats.csvio import read_csv
-from catalog.settings import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 SHELL_BLOCKS = re.findall(r"```sh\n(.*?)```", README, re.DOTALL)
@@ -101,7 +101,7 @@ def test_the_catalogue_example_is_valid() -> None:
 
 def test_every_setting_is_in_the_configuration_table() -> None:
     table = README[README.index("## Configuration") :]
-    for name in Settings.model_fields:
+    for name in BotSettings.model_fields:
         assert f"`TREMPLIN_{name.upper()}`" in table, name
     documented = set(re.findall(r"`(TREMPLIN_[A-Z_]+)`", table))
-    assert documented <= {f"TREMPLIN_{name.upper()}" for name in Settings.model_fields}
+    assert documented <= {f"TREMPLIN_{name.upper()}" for name in BotSettings.model_fields}

@@ -14,7 +14,7 @@ from stats_helpers import KEY
 from telegram_helpers import bot_settings, running_bot, walk_to_results
 
 from bot.chats.database import Database
-from catalog.settings import Settings
+from bot.settings import BotSettings
 from catalog.stats.events import StatsEvent
 from catalog.stats.facts import Kind
 
@@ -26,7 +26,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 
-def settings_for(server: FakeBotApi, database_url: str) -> Settings:
+def settings_for(server: FakeBotApi, database_url: str) -> BotSettings:
     return bot_settings(server, database_url, admin_ids=str(ADMIN), pseudonym_key=KEY)
 
 

@@ -9,8 +9,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from bot.settings import BotSettings, load_bot_settings
 from catalog.i18n import LANGUAGES
-from catalog.settings import Settings, SettingsError, load_settings
+from catalog.settings import SettingsError
 from catalog.vocabulary import AUDIENCES, TOPICS
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -114,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+async def _dispatch(args: argparse.Namespace, settings: BotSettings) -> int:
     # Imports are local so that `tremplin --help` stays fast and a command loads only its part.
     if args.command == "catalog":
         from bot.cli import catalog as catalog_cli
@@ -167,7 +168,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.database_url:
         overrides["database_url"] = args.database_url
     try:
-        settings = load_settings(**overrides)
+        settings = load_bot_settings(**overrides)
     except SettingsError as error:
         print(f"tremplin: invalid setting {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -24,13 +24,13 @@ from telegram.ext import (
 
 from bot.chats.database import Database, open_database
 from bot.engine.commands import COMMANDS
+from bot.settings import BotSettings
 from bot.telegram import admin, handlers, logs, maintainers
 from bot.telegram.limiter import RetryingRateLimiter
 from bot.telegram.services import BotData, TremplinContext
 from bot.telegram.stats_job import StatsPurge
 from bot.telegram.transport import AiohttpRequest
 from catalog.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
-from catalog.settings import Settings
 from catalog.store.snapshot import CatalogSnapshot
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ CONCURRENT_UPDATES = 64
 
 
 def build_application(
-    settings: Settings, *, database: Database | None = None, overall_rate: float = 30
+    settings: BotSettings, *, database: Database | None = None, overall_rate: float = 30
 ) -> TremplinApplication:
     """The PTB application with every handler, in one readable block.
 
@@ -168,7 +168,7 @@ async def serve(application: TremplinApplication, stop: asyncio.Event) -> None:
 
 
 async def serve_webhook(
-    application: TremplinApplication, settings: Settings, stop: asyncio.Event
+    application: TremplinApplication, settings: BotSettings, stop: asyncio.Event
 ) -> None:
     """Webhook mode until ``stop`` is set, then a graceful shutdown (in-flight updates finish)."""
     from bot.telegram import webhook  # the web stack loads in webhook mode only
@@ -192,7 +192,7 @@ async def serve_webhook(
     logger.info("event=stopped")
 
 
-async def run(settings: Settings) -> int:
+async def run(settings: BotSettings) -> int:
     """``tremplin run``: the bot, until SIGINT or SIGTERM; webhook mode when a URL is set."""
     # Empty counts as unset: `TREMPLIN_TELEGRAM_TOKEN=` is how .env.example leaves it.
     if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
@@ -201,23 +201,10 @@ async def run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    from catalog.settings import SettingsError
-    from catalog.stats.events import check_key, stats_key
+    # Every value (pseudonym key, webhook URL and secret, listen address...) was checked when
+    # the settings were read (bot.settings.BotSettings).
+    from catalog.stats.events import stats_key
 
-    try:
-        check_key(settings)  # a short key would let pseudonyms be reversed: refuse to start
-    except SettingsError as error:
-        print(f"tremplin: invalid setting {error}", file=sys.stderr)
-        return 2
-    if settings.webhook_url:
-        from bot.telegram import webhook  # the web stack loads in webhook mode only
-        from catalog.settings import SettingsError
-
-        try:
-            webhook.webhook_config(settings)  # checked before anything starts
-        except SettingsError as error:
-            print(f"tremplin: invalid setting {error}", file=sys.stderr)
-            return 2
     logs.configure()
     if stats_key(settings) is None:
         logger.warning("event=stats_off reason=TREMPLIN_PSEUDONYM_KEY is not set")

@@ -17,7 +17,7 @@ from bot.telegram.flood import FloodGate
 
 if TYPE_CHECKING:
     from bot.chats.database import Database
-    from catalog.settings import Settings
+    from bot.settings import BotSettings
     from catalog.store.snapshot import CatalogSnapshot
 
 
@@ -45,7 +45,7 @@ class ChatLocks:
 class BotData:
     """The application's services (``application.bot_data``)."""
 
-    settings: Settings
+    settings: BotSettings
     database: Database
     catalog: CatalogSnapshot
 
@@ -66,7 +66,7 @@ class TremplinContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, An
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
 
     @property
-    def settings(self) -> Settings:
+    def settings(self) -> BotSettings:
         return self.bot_data.settings
 
     @property

@@ -20,7 +20,6 @@ import contextlib
 import hmac
 import json
 import logging
-import re
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,8 +36,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Bot, Update
 
+from bot.settings import HEALTH_PATH, METRICS_PATH, BotSettings
 from bot.telegram.metrics import CONTENT_TYPE, Metrics
-from catalog.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from bot.telegram.application import TremplinApplication
@@ -47,12 +46,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-HEALTH_PATH = "/healthz"
-METRICS_PATH = "/metrics"
-# Telegram's own rule for secret_token: 1-256 characters, A-Z a-z 0-9 _ and -.
-_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
-# Plain path characters only: Starlette reads "{...}" in a route as a parameter.
-_PATH = re.compile(r"/[A-Za-z0-9._~/-]*")
 # A database that does not answer within this time is as good as down for a health check.
 HEALTH_TIMEOUT_SECONDS = 5.0
 # After SIGTERM, requests in flight get this long to finish; Compose's stop_grace_period (30 s)
@@ -71,33 +64,17 @@ class WebhookConfig:
     port: int
 
 
-def webhook_config(settings: Settings) -> WebhookConfig:
-    """Check the webhook settings; :class:`SettingsError` names the variable at fault."""
-    if not settings.webhook_url:
-        raise SettingsError("TREMPLIN_WEBHOOK_URL", "is not set")
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-    if not secret:
-        # Without it, anybody who finds the URL could post forged updates as any user.
-        raise SettingsError(
-            "TREMPLIN_WEBHOOK_SECRET",
-            "is required in webhook mode (1-256 characters: letters, digits, _ and -)",
-        )
-    if not _SECRET.fullmatch(secret):
-        raise SettingsError(
-            "TREMPLIN_WEBHOOK_SECRET", "must be 1-256 characters: letters, digits, _ and -"
-        )
-    # http:// is allowed: a self-hosted Bot API server accepts it, api.telegram.org refuses it.
-    parts = urlsplit(settings.webhook_url)
-    path = parts.path or "/"
-    if not parts.hostname:
-        raise SettingsError("TREMPLIN_WEBHOOK_URL", "has no host name")
-    if not _PATH.fullmatch(path):
-        raise SettingsError("TREMPLIN_WEBHOOK_URL", "its path may only use A-Z a-z 0-9 . _ ~ / -")
-    if path in (HEALTH_PATH, METRICS_PATH):
-        raise SettingsError("TREMPLIN_WEBHOOK_URL", f"its path {path} is reserved")
+def webhook_config(settings: BotSettings) -> WebhookConfig:
+    """The webhook settings of webhook mode (``BotSettings`` has checked every value)."""
+    if not settings.webhook_url or settings.webhook_secret is None:
+        raise ValueError("webhook mode needs TREMPLIN_WEBHOOK_URL and TREMPLIN_WEBHOOK_SECRET")
     host, _, port = settings.listen.rpartition(":")
     return WebhookConfig(
-        url=settings.webhook_url, path=path, secret=secret, host=host.strip("[]"), port=int(port)
+        url=settings.webhook_url,
+        path=urlsplit(settings.webhook_url).path or "/",
+        secret=settings.webhook_secret.get_secret_value(),
+        host=host.strip("[]"),
+        port=int(port),
     )
 
 

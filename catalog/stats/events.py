@@ -26,12 +26,10 @@ from sqlalchemy import JSON, Column, Connection, bindparam, delete, distinct, fu
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from catalog.settings import Settings, SettingsError
+from catalog.settings import Settings
 from catalog.stats.facts import ANONYMOUS, Kind
 
 KEY_VARIABLE = "TREMPLIN_PSEUDONYM_KEY"
-# 32 characters of `secrets.token_urlsafe` carry 190 bits: far beyond any brute force.
-MIN_KEY_LENGTH = 32
 
 
 class StatsEvent(SQLModel, table=True):
@@ -50,20 +48,11 @@ class StatsEvent(SQLModel, table=True):
     facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-def check_key(settings: Settings) -> None:
-    """Refuse a pseudonym key too short to resist guessing (no key at all is allowed)."""
-    key = settings.pseudonym_key
-    if key is not None and len(key.get_secret_value()) < MIN_KEY_LENGTH:
-        raise SettingsError(KEY_VARIABLE, f"must be at least {MIN_KEY_LENGTH} random characters "
-                            "(python -c 'import secrets; print(secrets.token_urlsafe(32))')")
-
-
 def stats_key(settings: Settings) -> str | None:
     """The key that pseudonymises users, or ``None``: statistics are then not recorded."""
+    # Settings refuse a key shorter than MIN_KEY_LENGTH (catalog.settings).
     key = settings.pseudonym_key
-    if key is None or len(key.get_secret_value()) < MIN_KEY_LENGTH:
-        return None
-    return key.get_secret_value()
+    return None if key is None else key.get_secret_value()
 
 
 def pseudonym(key: str, user_id: int) -> str:
