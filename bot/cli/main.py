@@ -98,8 +98,11 @@ def _parser() -> argparse.ArgumentParser:
 
     understand = commands.add_parser(
         "understand", help="how the conversation takes a typed answer (JSON, one per line)")
-    understand.add_argument("--question", required=True, choices=UNDERSTOOD_QUESTIONS,
+    understand.add_argument("--question", choices=UNDERSTOOD_QUESTIONS,
                             help="the question being asked when the text arrives")
+    understand.add_argument("--items", action="store_true",
+                            help="read JSON objects with question, lang and text on stdin "
+                                 "(an evaluation set such as eval/answers.jsonl)")
     understand.add_argument("--lang", choices=LANGUAGES, default="fr",
                             help="the citizen's interface language (default fr)")
     understand.add_argument("text", nargs="?", metavar="TEXT",
