@@ -13,7 +13,7 @@ from dataclasses import replace
 from bot.engine import actions, results
 from bot.engine.context import Context, Outcome, Record, tr_of
 from bot.engine.replies import Button, Reply, in_rows
-from bot.engine.state import AGE_BRACKETS, WHO_CHOICES, Conversation, Step
+from bot.engine.state import AGE_BRACKETS, WHO_CHOICES, Answers, Conversation, Step
 from catalog.i18n import N_, Translator
 from catalog.stats.facts import Kind, age_bracket
 from catalog.vocabulary import AUDIENCES, TOPICS
@@ -78,6 +78,31 @@ def previous_step(state: Conversation) -> Step:
             return Step.WHERE
         case _:
             return Step.WHO
+
+
+def following_step(state: Conversation) -> Step:
+    """Where answering (or skipping) the current question leads: the next question, or the
+    results after the last one and after one answer edited from /profile (unless that answer
+    needs its follow-up: the children's ages after "my child")."""
+    following = next_step(state)
+    if state.editing and following != Step.CHILD_AGES:
+        return Step.RESULTS
+    return following
+
+
+def transitions() -> frozenset[tuple[Step, Step]]:
+    """Every move between the questions, as (from, to): an answer or a skip
+    (:func:`following_step`) and "Back" (:func:`previous_step`), for every answer to "who",
+    editing or not. ``conversation.mmd`` draws each of them (tests/test_diagram.py)."""
+    moves: set[tuple[Step, Step]] = set()
+    for step in QUESTIONS:
+        for who in (None, *WHO_CHOICES):
+            for editing in (False, True):
+                state = Conversation(step=step, answers=Answers(who=who), editing=editing)
+                moves.add((step, following_step(state)))
+                if step != Step.WHO:  # the first question has no "Back" button
+                    moves.add((step, previous_step(state)))
+    return frozenset(moves)
 
 
 def _ticked(label: str, on: bool) -> str:
@@ -231,11 +256,9 @@ def answered(state: Conversation, *, skipped: bool = False) -> Record:
 
 def advance(state: Conversation, ctx: Context, *, skipped: bool = False) -> Outcome:
     """The question answered (or skipped): on to the next one, or to the results."""
-    following = next_step(state)
+    following = following_step(state)
     fact = answered(state, skipped=skipped)
-    # Editing one answer from /profile goes back to the results, unless the answer needs its
-    # follow-up (the children's ages after "my child").
-    if following == Step.RESULTS or (state.editing and following != Step.CHILD_AGES):
+    if following == Step.RESULTS:
         return results.show(replace(state, editing=False), ctx).after(effects=(fact,))
     return ask(replace(state, step=following), ctx).after(effects=(fact,))
 
