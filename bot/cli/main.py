@@ -108,6 +108,18 @@ def _parser() -> argparse.ArgumentParser:
     understand.add_argument("text", nargs="?", metavar="TEXT",
                             help="the typed text (default: one per line on standard input)")
 
+    lexicon = commands.add_parser(
+        "lexicon", help="the matcher's word lists: what to add (searches, catalogue)")
+    lexicon_commands = lexicon.add_subparsers(dest="lexicon_command", required=True)
+    suggest = lexicon_commands.add_parser(
+        "suggest", help="unknown words of searches that found nothing, and catalogue words "
+                        "no synonym group covers, with lines to paste into the lexicon")
+    suggest.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
+    suggest.add_argument("--min-count", type=int, default=None, metavar="N",
+                         help="people per search word (never fewer than "
+                              "TREMPLIN_STATS_MIN_COUNT), offers per catalogue word (default 2)")
+    suggest.add_argument("--json", action="store_true", help="print one JSON object")
+
     stats = commands.add_parser("stats", help="usage statistics (admins)")
     stats.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
     stats.add_argument("--csv", metavar="FILE", help="also write every figure to a CSV file")
@@ -144,6 +156,10 @@ async def _dispatch(args: argparse.Namespace, settings: BotSettings) -> int:
         from bot.cli import understand as understand_cli
 
         return await understand_cli.run(args, settings)
+    if args.command == "lexicon":
+        from bot.cli import lexicon as lexicon_cli
+
+        return await lexicon_cli.run(args, settings)
     if args.command == "stats":
         from bot.cli import stats as stats_cli
 
