@@ -12,15 +12,20 @@ from catalog.i18n import DEFAULT_LANGUAGE
 
 @dataclass(frozen=True, slots=True)
 class LocalText:
-    """An offer's title and description in one language other than French."""
+    """An offer's translatable fields in one language other than French ("" when not given)."""
 
     title: str
     description: str = ""
+    schedule: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    """Every field of the catalogue CSV contract v1; multi-valued cells are tuples."""
+    """Every field of :data:`catalog.offer_fields.FIELDS`; multi-valued cells are tuples.
+
+    Explicit for readers and type checkers; ``tests/test_offer_fields.py`` keeps it equal to the
+    specification (names, defaults, and ``LocalText`` holding the translatable fields).
+    """
 
     id: str
     title: str
@@ -66,7 +71,9 @@ class Offer:
         return (self.latitude, self.longitude)
 
     def is_translated(self, lang: str) -> bool:
-        return lang == DEFAULT_LANGUAGE or lang in self.translations
+        """Whether the offer is described in ``lang`` (a translated schedule alone is not)."""
+        local = self.translations.get(lang)
+        return lang == DEFAULT_LANGUAGE or bool(local and (local.title or local.description))
 
     def title_in(self, lang: str) -> str:
         """The title in ``lang`` when the catalogue has it, in French otherwise."""
@@ -76,3 +83,7 @@ class Offer:
     def description_in(self, lang: str) -> str:
         local = self.translations.get(lang)
         return local.description if local and local.description else self.description
+
+    def schedule_in(self, lang: str) -> str:
+        local = self.translations.get(lang)
+        return local.schedule if local and local.schedule else self.schedule

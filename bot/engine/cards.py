@@ -51,8 +51,8 @@ def dates_text(offer: Offer, tr: Translator) -> str:
 
 
 def when_text(offer: Offer, tr: Translator) -> str:
-    """The schedule and the dates, whichever the catalogue gives."""
-    parts = [part for part in (offer.schedule, dates_text(offer, tr)) if part]
+    """The schedule (in the citizen's language when translated) and the dates, whichever given."""
+    parts = [part for part in (offer.schedule_in(tr.lang), dates_text(offer, tr)) if part]
     return " · ".join(parts)
 
 

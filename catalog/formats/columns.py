@@ -1,5 +1,6 @@
-"""The columns of the catalogue contract v1 and the rule of each cell.
+"""The rule of each cell of the catalogue contract, by the kind of its field.
 
+The columns themselves come from :data:`catalog.offer_fields.FIELDS`.
 :func:`parse_row` turns the raw cells of one row (strings from CSV; strings, numbers, booleans,
 lists or null from JSON) into an :class:`Offer`, or into every ``(column, reason)`` wrong with it.
 """
@@ -10,56 +11,31 @@ import difflib
 import math
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlsplit
 
-from catalog.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from catalog.offer import LocalText, Offer
-from catalog.vocabulary import AUDIENCES, FORMATS, MISSIONS, TOPICS
+from catalog.offer_fields import (
+    COLUMNS,
+    FIELDS,
+    MAX_LENGTH,
+    MULTIVALUED_COLUMNS,
+    NUMERIC_COLUMNS,
+    REQUIRED_COLUMNS,
+    TRANSLATABLE,
+    TRANSLATED_LANGUAGES,
+    FieldSpec,
+    Kind,
+)
 
-TRANSLATED_LANGUAGES: tuple[str, ...] = tuple(
-    lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE
-)
-# The canonical order, used by exports: the eval catalogue and the contract table follow it.
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "title",
-    "description",
-    *(f"{kind}_{lang}" for lang in TRANSLATED_LANGUAGES for kind in ("title", "description")),
-    "provider",
-    "missions",
-    "topics",
-    "keywords",
-    "audiences",
-    "age_min",
-    "age_max",
-    "price_eur",
-    "format",
-    "languages",
-    "address",
-    "postcode",
-    "city",
-    "neighbourhood",
-    "latitude",
-    "longitude",
-    "schedule",
-    "start_date",
-    "end_date",
-    "url",
-    "phone",
-    "email",
-    "wheelchair_accessible",
-)
-REQUIRED_COLUMNS: tuple[str, ...] = ("id", "title", "provider", "missions")
-# Numbers are not text: a CSV export leaves them as they are (a longitude of -1.5 is no formula).
-NUMERIC_COLUMNS: frozenset[str] = frozenset(
-    {"age_min", "age_max", "price_eur", "latitude", "longitude"}
-)
-MULTIVALUED_COLUMNS: frozenset[str] = frozenset(
-    {"missions", "topics", "keywords", "audiences", "languages"}
-)
+__all__ = [  # the columns, for the readers and writers that import them from here
+    "COLUMNS", "MULTIVALUED_COLUMNS", "NUMERIC_COLUMNS", "REQUIRED_COLUMNS",
+    "TRANSLATED_LANGUAGES", "clean_text", "parse_row", "quoted",
+]
+
 MAX_PRICE = Decimal("99999999.99")  # the Numeric(10, 2) column
 # The ids of the example rows of `tremplin catalog template`: never imported by mistake.
 EXAMPLE_ID_PREFIXES: tuple[str, ...] = ("exemple-", "example-")
@@ -144,7 +120,14 @@ class _Row:
         raw = self.values.get(column)
         return None if isinstance(raw, str) and not raw.strip() else raw
 
-    def text(self, column: str, *, required: bool = False, multiline: bool = False) -> str:
+    def text(
+        self,
+        column: str,
+        *,
+        required: bool = False,
+        multiline: bool = False,
+        limit: int = MAX_LENGTH,
+    ) -> str:
         raw = self.raw(column)
         if isinstance(raw, str):
             value = clean_text(raw, multiline=multiline)
@@ -158,9 +141,14 @@ class _Row:
         # A required column missing from a CSV header was reported once, with the header.
         if required and not value and column in self.values:
             self.fail(column, f"{column} is required")
+        self.check_length(column, value, limit)
         return value
 
-    def items(self, column: str) -> tuple[str, ...]:
+    def check_length(self, column: str, value: str, limit: int) -> None:
+        if len(value) > limit:
+            self.fail(column, f"is {len(value)} characters long; at most {limit}")
+
+    def items(self, column: str, limit: int = MAX_LENGTH) -> tuple[str, ...]:
         raw = self.raw(column)
         if isinstance(raw, str):
             parts: list[object] = list(raw.split(";"))
@@ -179,12 +167,18 @@ class _Row:
             item = clean_text(part)
             if item and item not in items:
                 items.append(item)
+        self.check_length(column, ";".join(items), limit)  # the cell as an export writes it
         return tuple(items)
 
     def codes(
-        self, column: str, valid: Collection[str], noun: str, hint: str = ""
+        self,
+        column: str,
+        valid: Collection[str],
+        noun: str,
+        hint: str = "",
+        limit: int = MAX_LENGTH,
     ) -> tuple[str, ...]:
-        codes = tuple(dict.fromkeys(code.lower() for code in self.items(column)))
+        codes = tuple(dict.fromkeys(code.lower() for code in self.items(column, limit)))
         for code in codes:
             if code in valid:
                 continue
@@ -288,8 +282,8 @@ def _identifier(row: _Row) -> str:
     return value
 
 
-def _url(row: _Row) -> str:
-    value = row.text("url")
+def _url(row: _Row, spec: FieldSpec) -> str:
+    value = row.text("url", limit=spec.max_length)
     try:
         parts = urlsplit(value)
         valid = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
@@ -300,77 +294,105 @@ def _url(row: _Row) -> str:
     return value
 
 
-def _email(row: _Row) -> str:
-    value = row.text("email")
+def _email(row: _Row, spec: FieldSpec) -> str:
+    value = row.text("email", limit=spec.max_length)
     if value and not _EMAIL.fullmatch(value):
         row.fail("email", f"{quoted(value)} is not an e-mail address")
     return value
 
 
+_LANGUAGE_HINT = "use ISO 639-1 codes of two letters (fr, en, ar...)"
+
+
+def _text(row: _Row, spec: FieldSpec) -> str:
+    return row.text(spec.name, required=spec.required, limit=spec.max_length)
+
+
+def _long_text(row: _Row, spec: FieldSpec) -> str:
+    return row.text(spec.name, required=spec.required, multiline=True, limit=spec.max_length)
+
+
+def _choice(row: _Row, spec: FieldSpec) -> str:
+    value = row.text(spec.name, limit=spec.max_length).lower() or str(spec.default)
+    if value not in spec.codes:
+        valid = _choices(spec.codes)
+        row.fail(spec.name, f"unknown {spec.noun} {quoted(value)}; valid: {valid}")
+    return value
+
+
+def _codes(row: _Row, spec: FieldSpec) -> tuple[str, ...]:
+    name = spec.name
+    codes = row.codes(name, spec.codes, spec.noun, limit=spec.max_length)
+    if spec.required and not codes and name in row.values and not row.failed(name):
+        row.fail(name, f"at least one {spec.noun} is required; valid: {_choices(spec.codes)}")
+    return codes
+
+
+def _languages(row: _Row, spec: FieldSpec) -> object:
+    hint = "use ISO 639-1 codes of two letters (fr, en, ar...)"
+    return row.codes(spec.name, ISO_639_1, "language", hint, spec.max_length) or spec.default
+
+
+# The rule of each kind of cell: the value of a field, its problems going to the row. A table
+# rather than a match: parse_row runs it for every cell of files of 10,000 rows.
+_RULES: dict[Kind, Callable[[_Row, FieldSpec], object]] = {
+    Kind.ID: lambda row, spec: _identifier(row),
+    Kind.TEXT: _text,
+    Kind.LONG_TEXT: _long_text,
+    Kind.CHOICE: _choice,
+    Kind.CODES: _codes,
+    Kind.LANGUAGES: _languages,
+    Kind.WORDS: lambda row, spec: row.items(spec.name, spec.max_length),
+    Kind.AGE: lambda row, spec: row.integer(spec.name, 0, 120),
+    Kind.PRICE: lambda row, spec: row.price(spec.name),
+    Kind.LATITUDE: lambda row, spec: row.coordinate(spec.name, 90),
+    Kind.LONGITUDE: lambda row, spec: row.coordinate(spec.name, 180),
+    Kind.DATE: lambda row, spec: row.day(spec.name),
+    Kind.FLAG: lambda row, spec: row.flag(spec.name),
+    Kind.URL: _url,
+    Kind.EMAIL: _email,
+}
+_FIELD_RULES = tuple((spec, _RULES[spec.kind]) for spec in FIELDS)
+# (field, column, multiline, limit) of each translation column, by language.
+_TRANSLATION_CELLS = tuple(
+    (lang, tuple(
+        (spec.name, f"{spec.name}_{lang}", spec.kind is Kind.LONG_TEXT, spec.max_length)
+        for spec in FIELDS
+        if spec.name in TRANSLATABLE
+    ))
+    for lang in TRANSLATED_LANGUAGES
+)
+
+
 def _translations(row: _Row) -> dict[str, LocalText]:
     translations: dict[str, LocalText] = {}
-    for lang in TRANSLATED_LANGUAGES:
-        title = row.text(f"title_{lang}")
-        description = row.text(f"description_{lang}", multiline=True)
-        if title or description:
-            translations[lang] = LocalText(title=title, description=description)
+    for lang, cells in _TRANSLATION_CELLS:
+        texts = {
+            name: row.text(column, multiline=multiline, limit=limit)
+            for name, column, multiline, limit in cells
+        }
+        if any(texts.values()):
+            translations[lang] = LocalText(**texts)
     return translations
+
+
+def _check_together(row: _Row, values: Mapping[str, Any]) -> None:
+    """The rules between fields: bounds in order, both coordinates or none."""
+    age_min, age_max = values["age_min"], values["age_max"]
+    if age_min is not None and age_max is not None and age_min > age_max:
+        row.fail("age_min", f"age_min {age_min} is above age_max {age_max}")
+    for present, missing in (("latitude", "longitude"), ("longitude", "latitude")):
+        if row.raw(present) is not None and row.raw(missing) is None:
+            row.fail(missing, f"{present} is given, so {missing} is required too")
+    start_date, end_date = values["start_date"], values["end_date"]
+    if start_date and end_date and start_date > end_date:
+        row.fail("end_date", f"end_date {end_date} is before start_date {start_date}")
 
 
 def parse_row(values: Mapping[str, object]) -> Offer | list[tuple[str, str]]:
     """The offer of one row, or every ``(column, reason)`` wrong with it."""
     row = _Row(values)
-    identifier = _identifier(row)
-    title = row.text("title", required=True)
-    provider = row.text("provider", required=True)
-    missions = row.codes("missions", MISSIONS, "mission")
-    if not missions and "missions" in values and not row.failed("missions"):
-        row.fail("missions", f"at least one mission is required; valid: {_choices(MISSIONS)}")
-    age_min = row.integer("age_min", 0, 120)
-    age_max = row.integer("age_max", 0, 120)
-    if age_min is not None and age_max is not None and age_min > age_max:
-        row.fail("age_min", f"age_min {age_min} is above age_max {age_max}")
-    format_ = row.text("format").lower() or "in_person"
-    if format_ not in FORMATS:
-        row.fail("format", f"unknown format {quoted(format_)}; valid: {_choices(FORMATS)}")
-    languages = row.codes(
-        "languages", ISO_639_1, "language", "use ISO 639-1 codes of two letters (fr, en, ar...)"
-    )
-    latitude = row.coordinate("latitude", 90)
-    longitude = row.coordinate("longitude", 180)
-    for present, missing in (("latitude", "longitude"), ("longitude", "latitude")):
-        if row.raw(present) is not None and row.raw(missing) is None:
-            row.fail(missing, f"{present} is given, so {missing} is required too")
-    start_date, end_date = row.day("start_date"), row.day("end_date")
-    if start_date and end_date and start_date > end_date:
-        row.fail("end_date", f"end_date {end_date} is before start_date {start_date}")
-    offer = Offer(
-        id=identifier,
-        title=title,
-        provider=provider,
-        missions=missions,
-        description=row.text("description", multiline=True),
-        translations=_translations(row),
-        topics=row.codes("topics", TOPICS, "topic"),
-        keywords=row.items("keywords"),
-        audiences=row.codes("audiences", AUDIENCES, "audience"),
-        age_min=age_min,
-        age_max=age_max,
-        price_eur=row.price("price_eur"),
-        format=format_,
-        languages=languages or (DEFAULT_LANGUAGE,),
-        address=row.text("address"),
-        postcode=row.text("postcode"),
-        city=row.text("city"),
-        neighbourhood=row.text("neighbourhood"),
-        latitude=latitude,
-        longitude=longitude,
-        schedule=row.text("schedule"),
-        start_date=start_date,
-        end_date=end_date,
-        url=_url(row),
-        phone=row.text("phone"),
-        email=_email(row),
-        wheelchair_accessible=row.flag("wheelchair_accessible"),
-    )
-    return row.problems or offer
+    fields: dict[str, Any] = {spec.name: rule(row, spec) for spec, rule in _FIELD_RULES}
+    _check_together(row, fields)
+    translations = _translations(row)
+    return row.problems or Offer(**fields, translations=translations)

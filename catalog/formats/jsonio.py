@@ -1,4 +1,4 @@
-"""The catalogue as JSON: the fields of the CSV contract v1, with JSON types.
+"""The catalogue as JSON: the fields of the CSV contract, with JSON types.
 
 A file is a list of offer objects, or ``{"offers": [...]}``. Multi-valued fields are arrays
 (a ``;``-separated string is accepted too), dates are ``YYYY-MM-DD`` strings, prices strings or
@@ -10,10 +10,10 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from catalog.formats.columns import COLUMNS, REQUIRED_COLUMNS, quoted
+from catalog.formats.columns import quoted
 from catalog.formats.csvio import offer_cells
 from catalog.formats.validation import (
     MAX_ROWS,
@@ -25,6 +25,7 @@ from catalog.formats.validation import (
     validate_records,
 )
 from catalog.offer import Offer
+from catalog.offer_fields import COLUMN_FIELDS, REQUIRED_COLUMNS, Kind
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _Pair = tuple[str, Any, int, int]  # key, value, position of the key, position of the value
@@ -135,30 +136,43 @@ def read_json(data: bytes) -> list[Offer]:
     return validate_records(records, problems)
 
 
+# How a field's JSON value is made from the offer's value and its CSV cell: lists, numbers,
+# booleans and null where JSON has them; a price stays a string, so that a decimal stays exact.
+def _as_list(value: Any, cell: str) -> object:
+    return list(value)
+
+
+def _as_is(value: Any, cell: str) -> object:
+    return value
+
+
+def _cell_or_null(value: Any, cell: str) -> object:
+    return cell or None
+
+
+_JSON: dict[Kind, Callable[[Any, str], object]] = {
+    Kind.CODES: _as_list, Kind.LANGUAGES: _as_list, Kind.WORDS: _as_list,
+    Kind.AGE: _as_is, Kind.LATITUDE: _as_is, Kind.LONGITUDE: _as_is, Kind.FLAG: _as_is,
+    Kind.PRICE: _cell_or_null, Kind.DATE: _cell_or_null,
+}
+# Per column: the field's name and conversion (None: the cell as it is, only if not empty).
+_COLUMN_JSON = tuple(
+    (name, spec.name, _JSON.get(spec.kind)) if name == spec.name else (name, None, None)
+    for name, spec in COLUMN_FIELDS
+)
+
+
 def offer_json(offer: Offer) -> dict[str, object]:
     """The JSON object of an offer: every field, translations only where there are some."""
     cells = offer_cells(offer)
-    fields: dict[str, object] = {
-        name: cells[name]
-        for name in COLUMNS
-        if cells[name] or not name.startswith(("title_", "description_"))
-    }
-    # Updating keeps the keys in the order of the columns.
-    fields.update(
-        missions=list(offer.missions),
-        topics=list(offer.topics),
-        keywords=list(offer.keywords),
-        audiences=list(offer.audiences),
-        languages=list(offer.languages),
-        age_min=offer.age_min,
-        age_max=offer.age_max,
-        price_eur=cells["price_eur"] or None,  # a string: a decimal stays exact
-        latitude=offer.latitude,
-        longitude=offer.longitude,
-        start_date=cells["start_date"] or None,
-        end_date=cells["end_date"] or None,
-        wheelchair_accessible=offer.wheelchair_accessible,
-    )
+    fields: dict[str, object] = {}
+    for name, field, convert in _COLUMN_JSON:
+        cell = cells[name]
+        if field is None:
+            if cell:  # a translation
+                fields[name] = cell
+        else:
+            fields[name] = cell if convert is None else convert(getattr(offer, field), cell)
     return fields
 
 

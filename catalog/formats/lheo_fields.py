@@ -18,7 +18,7 @@ from xml.etree.ElementTree import Element
 
 from catalog.formats.columns import clean_text
 from catalog.formats.lheo_infer import Codes
-from catalog.formats.lheo_text import amount, lheo_date, plain, shorten
+from catalog.formats.lheo_text import TITLE_LIMIT, amount, lheo_date, plain, shorten
 from catalog.formats.validation import Problem
 
 _FORMATS = {"0": "in_person", "1": "hybrid", "2": "online"}
@@ -148,7 +148,7 @@ class _Reader:
 
 def _describe(reader: _Reader) -> None:
     title, element = reader.first("intitule-formation", "intitule-action", within=reader.unit)
-    reader.put("title", title, element)
+    reader.put("title", shorten(title, TITLE_LIMIT), element)
     parts: list[str] = []
     first: Element | None = None
     for name in ("objectif-formation", "contenu-formation"):

@@ -8,8 +8,12 @@ from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 
 from catalog.formats.columns import clean_text
+from catalog.offer_fields import FIELD
 
-DESCRIPTION_LIMIT = 3000  # LHEO's own limit for one text field
+# The catalogue's limits (LHEO allows 3,000 characters for one text field, the contract 2,000).
+DESCRIPTION_LIMIT = FIELD["description"].max_length
+TITLE_LIMIT = FIELD["title"].max_length
+_ELLIPSIS = " …"
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _BLOCKS = frozenset({"p", "div", "br", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
 
@@ -51,12 +55,13 @@ def plain(text: str) -> str:
 
 
 def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
-    """``text`` cut at a line break or a space before ``limit`` characters, with an ellipsis."""
+    """``text`` cut at a line break or a space, with an ellipsis: at most ``limit`` characters."""
     if len(text) <= limit:
         return text
-    cut = text.rfind("\n", 0, limit)
-    cut = cut if cut > limit // 2 else text.rfind(" ", 0, limit)
-    return text[: cut if cut > 0 else limit].rstrip() + " …"
+    room = limit - len(_ELLIPSIS)
+    cut = text.rfind("\n", 0, room)
+    cut = cut if cut > room // 2 else text.rfind(" ", 0, room)
+    return text[: cut if cut > 0 else room].rstrip() + _ELLIPSIS
 
 
 def lheo_date(value: str, *, end: bool) -> date | None:

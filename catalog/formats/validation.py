@@ -11,15 +11,9 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from catalog.formats.columns import (
-    COLUMNS,
-    REQUIRED_COLUMNS,
-    TRANSLATED_LANGUAGES,
-    clean_text,
-    parse_row,
-    quoted,
-)
+from catalog.formats.columns import clean_text, parse_row, quoted
 from catalog.offer import Offer
+from catalog.offer_fields import COLUMNS, REQUIRED_COLUMNS, TRANSLATABLE, TRANSLATED_LANGUAGES
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -107,12 +101,12 @@ def unknown_column_reason(name: str) -> str | None:
         return "a column has no name; name it or delete it"
     reason = f"unknown column {quoted(name)}"
     lowered = name.lower()
-    base, _, lang = lowered.partition("_")
     if lowered in COLUMNS:
         return f"{reason}; column names are lower case: did you mean {lowered!r}?"
-    if base in ("title", "description") and lang == "fr":
+    base, _, lang = lowered.rpartition("_")  # schedule_en, and fields with "_" in their name
+    if base in TRANSLATABLE and lang == "fr":
         return f"{reason}; French is the main language: use {base!r}"
-    if base in ("title", "description") and len(lang) == 2:
+    if base in TRANSLATABLE and len(lang) == 2:
         languages = ", ".join(TRANSLATED_LANGUAGES)
         return f"{reason}; translations are only for the interface languages: {languages}"
     close = difflib.get_close_matches(lowered, COLUMNS, n=1, cutoff=0.6)

@@ -21,7 +21,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from catalog.formats.columns import COLUMNS, clean_text
+from catalog.formats.columns import clean_text
 from catalog.formats.csvio import offer_cells
 from catalog.formats.validation import (
     MAX_BYTES,
@@ -33,11 +33,14 @@ from catalog.formats.validation import (
     validate_records,
 )
 from catalog.offer import LocalText, Offer
+from catalog.offer_fields import COLUMNS, FIELDS, NUMERIC_KINDS, Kind
 
 # 20,000 rows of every column hold well under this; anything above is not a catalogue.
 MAX_UNCOMPRESSED = 256 * 2**20
 _DATE_FORMAT = "yyyy-mm-dd"
 _TEXT_WIDTH = {"id": 14, "title": 40, "description": 60, "provider": 28, "url": 36}
+# The fields written with their own type rather than as text.
+_TYPED = tuple(spec.name for spec in FIELDS if spec.kind in NUMERIC_KINDS | {Kind.DATE})
 # What the writer puts in a cell.
 Written = str | int | float | Decimal | date | None
 
@@ -182,15 +185,7 @@ def read_xlsx(data: bytes) -> list[Offer]:
 def _typed(offer: Offer) -> dict[str, Written]:
     """The cells of an offer with spreadsheet types: numbers as numbers, dates as dates."""
     cells: dict[str, Written] = dict(offer_cells(offer))
-    cells.update(
-        age_min=offer.age_min,
-        age_max=offer.age_max,
-        price_eur=offer.price_eur,
-        latitude=offer.latitude,
-        longitude=offer.longitude,
-        start_date=offer.start_date,
-        end_date=offer.end_date,
-    )
+    cells.update((name, getattr(offer, name)) for name in _TYPED)
     return cells
 
 

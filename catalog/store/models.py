@@ -16,14 +16,19 @@ def utcnow() -> datetime:
 
 
 class OfferRecord(SQLModel, table=True):
-    """One offer; lists and translations are JSON (they are read whole, never queried)."""
+    """One offer; lists and translations are JSON (they are read whole, never queried).
+
+    A column per field of :data:`catalog.offer_fields.FIELDS` (``tests/test_offer_fields.py``
+    checks names and types), plus the translations and bookkeeping columns.
+    """
 
     __tablename__ = "offer"
 
     id: str = Field(primary_key=True, max_length=64)
     title: str
     description: str = ""
-    # {"en": {"title": "...", "description": "..."}, ...}
+    # {"en": {"title": "...", "description": "...", "schedule": "..."}, ...}: the translatable
+    # fields (a schedule translation is a key here, no column of its own).
     translations: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     provider: str
     missions: list[str] = Field(default_factory=list, sa_column=Column(JSON))
