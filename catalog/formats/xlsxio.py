@@ -51,7 +51,11 @@ EXAMPLE = Offer(
     provider="Nom de l'organisme",
     missions=("digital", "inclusive"),
     description="Appels, messages, photos et applications utiles, à son rythme.",
-    translations={"en": LocalText("Digital workshop: first steps with a smartphone")},
+    translations={
+        "en": LocalText(
+            "Digital workshop: first steps with a smartphone", schedule="Tuesdays 2-4 pm"
+        )
+    },
     topics=("digital",),
     keywords=("smartphone", "débutant"),
     audiences=("retired", "job_seeker"),
