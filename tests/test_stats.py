@@ -18,7 +18,7 @@ from stats_helpers import KEY, OFFERS, Citizen, seed, stats_settings
 
 from bot.chats.database import open_database
 from bot.cli.main import main
-from bot.engine.inputs import Command, Start, Text
+from bot.engine.inputs import Command, Start
 from bot.telegram.stats_job import StatsPurge
 from catalog.settings import Settings
 from catalog.stats import events
@@ -51,9 +51,13 @@ async def digital_journey(citizen: Citizen, day: date) -> None:
 
 
 async def pottery_journey(citizen: Citizen, day: date) -> None:
-    """A fresh start, then words that nothing in the catalogue fits (and personal data)."""
+    """A fresh start, then a search that nothing in the catalogue fits (and personal data).
+
+    /search: words typed at a question are read as its answer (or kept as interests), not
+    searched at once.
+    """
     await citizen.send(Start(), day)
-    await citizen.send(Text("cours de poterie avec Marie 06 12 34 56 78"), day)
+    await citizen.send(Command("search", "cours de poterie avec Marie 06 12 34 56 78"), day)
 
 
 async def scripted_month(database: Database, settings: Settings) -> dict[str, list[int]]:

@@ -7,10 +7,11 @@ its translations only. Codes come from the project's vocabulary; msgids are the 
 
 from __future__ import annotations
 
+import gettext
+import io
 from pathlib import Path
 
-from babel.messages.pofile import read_po
-
+from catalog.i18n import compiled
 from catalog.vocabulary import AUDIENCES, TOPICS
 
 # question group -> code -> msgids whose translations say that code (bot.questions, bot.commands)
@@ -41,12 +42,13 @@ def load_labels(locales: Path) -> dict[str, dict[str, dict[str, list[str]]]]:
         path = locales / lang / "LC_MESSAGES" / "messages.po"
         strings: dict[str, str] = {}  # msgid -> its translation
         if path.is_file():
-            with path.open("rb") as fp:
-                catalogue = read_po(fp)
-            for message in catalogue:
-                if isinstance(message.id, str) and message.id in wanted and message.string \
-                        and not message.fuzzy:
-                    strings[message.id] = str(message.string)
+            # The compiled catalogue the bot uses (kept in the cache): no .po parsing at each
+            # start, and fuzzy entries left out as in the conversation.
+            catalogue = gettext.GNUTranslations(io.BytesIO(compiled(path, lang)))
+            for msgid in wanted:
+                translated = catalogue.gettext(msgid)
+                if translated != msgid or lang == "en":
+                    strings[msgid] = translated
         groups = found.setdefault(lang, {})
         for group, codes in MSGIDS.items():
             for code, msgids in codes.items():
