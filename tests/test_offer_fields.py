@@ -189,3 +189,17 @@ def test_the_sample_catalogue_translates_every_schedule_into_english() -> None:
     missing = [offer.id for offer in scheduled if offer.schedule_in("en") == offer.schedule]
     assert missing == []
 
+
+
+@pytest.mark.parametrize("value", [False, 0, []])
+def test_a_falsy_json_translation_is_read_not_skipped(value: object) -> None:
+    document = [{"id": "a", "title": "T", "provider": "P", "missions": ["digital"],
+                 "schedule_tr": value}]
+    data = json.dumps(document).encode()
+    if value == 0 and not isinstance(value, bool):
+        assert read_json(data)[0].schedule_in("tr") == "0"  # a number is text, as for a postcode
+        return
+    with pytest.raises(InvalidCatalogue) as caught:
+        read_json(data)
+    (problem,) = caught.value.problems
+    assert (problem.column, problem.reason) == ("schedule_tr", "must be text")

@@ -141,12 +141,12 @@ class _Row:
         # A required column missing from a CSV header was reported once, with the header.
         if required and not value and column in self.values:
             self.fail(column, f"{column} is required")
-        self.check_length(column, value, limit)
+        if len(value) > limit:
+            self.too_long(column, value, limit)
         return value
 
-    def check_length(self, column: str, value: str, limit: int) -> None:
-        if len(value) > limit:
-            self.fail(column, f"is {len(value)} characters long; at most {limit}")
+    def too_long(self, column: str, value: str, limit: int) -> None:
+        self.fail(column, f"is {len(value)} characters long; at most {limit}")
 
     def items(self, column: str, limit: int = MAX_LENGTH) -> tuple[str, ...]:
         raw = self.raw(column)
@@ -167,7 +167,9 @@ class _Row:
             item = clean_text(part)
             if item and item not in items:
                 items.append(item)
-        self.check_length(column, ";".join(items), limit)  # the cell as an export writes it
+        cell = ";".join(items)  # as an export writes it
+        if len(cell) > limit:
+            self.too_long(column, cell, limit)
         return tuple(items)
 
     def codes(
@@ -366,7 +368,10 @@ _TRANSLATION_CELLS = tuple(
 
 def _translations(row: _Row) -> dict[str, LocalText]:
     translations: dict[str, LocalText] = {}
+    values = row.values
     for lang, cells in _TRANSLATION_CELLS:
+        if all(values.get(column) in (None, "") for _, column, _, _ in cells):
+            continue  # most offers are translated into few languages, if any
         texts = {
             name: row.text(column, multiline=multiline, limit=limit)
             for name, column, multiline, limit in cells
