@@ -123,8 +123,10 @@ EXPECTED: dict[str, object] = {
                "where": "8", "results": "14", "opened": "8", "saved": "8"},
     "searches": ("14", "6"),
     "missions": {
-        # Pottery found nothing: the closest offers shown were the digital and family ones.
-        "inclusive": ("0", "0", "0", "0", "0", 1),
+        # Pottery found nothing: the closest offers shown were the digital, family and French
+        # ones (the French class is for newcomers: with no situation stated, it may be shown,
+        # saying who it is for; RULES §2.5).
+        "inclusive": ("6", "0", "0", "0", "0", 1),
         "family": ("6", "0", "0", "0", "0", 1),
         "workplace": ("0", "0", "0", "0", "0", 0),
         "digital": ("14", "8", "8", "8", "0", 1),
