@@ -7,6 +7,7 @@ a restart (or another replica) resumes exactly where the citizen was.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -16,6 +17,27 @@ from catalog.vocabulary import AUDIENCES, TOPICS
 
 MAX_AGE = 120
 MAX_CHILDREN = 8
+# Typed words kept for matching: a search needs a few words, never a page of text.
+MAX_TEXT = 200
+
+# What matching never needs and a citizen may type anyway ("appelez-moi au 06 12 34 56 78"):
+# links, e-mail addresses, @usernames, and runs of six digits or more, separators allowed
+# (phone numbers, social security or file numbers). Ages and postcodes stay.
+_PERSONAL = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|[^\s@]*@\S*"
+    r"|\+?\d(?:[\s.\-/()]{0,2}\d){5,}",
+    re.IGNORECASE,
+)
+
+
+def keep_text(text: str) -> str:
+    """What is kept of typed words: without personal numbers and addresses, at most
+    :data:`MAX_TEXT` characters (cut at a word), spaces collapsed."""
+    kept = " ".join(_PERSONAL.sub(" ", text).split())
+    if len(kept) > MAX_TEXT:
+        kept = kept[:MAX_TEXT].rsplit(" ", 1)[0] if " " in kept[:MAX_TEXT] else kept[:MAX_TEXT]
+    return kept
 
 
 class Step(StrEnum):
@@ -98,7 +120,9 @@ class Conversation:
         )
 
     def with_answers(self, **changes: Any) -> Conversation:
-        """A copy with some answers changed."""
+        """A copy with some answers changed; typed words are kept as :func:`keep_text` says."""
+        if "text" in changes:
+            changes["text"] = keep_text(changes["text"])
         return replace(self, answers=replace(self.answers, **changes))
 
 
@@ -146,7 +170,7 @@ def _answers(data: object) -> Answers:
         age_bracket=bracket if bracket in AGE_BRACKETS else None,
         situations=_codes(data.get("situations"), AUDIENCES),
         topics=_codes(data.get("topics"), TOPICS),
-        text=text[:500] if isinstance(text, str) else "",
+        text=keep_text(text) if isinstance(text, str) else "",
         where=data.get("where") if data.get("where") in WHERE_CHOICES else None,
         location=_location(data.get("location")),
         neighbourhood=neighbourhood[:200] if isinstance(neighbourhood, str) else None,

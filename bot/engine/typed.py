@@ -104,7 +104,7 @@ def _answer(state: Conversation, value: dict[str, Any], typed: str,
             topics = tuple(code for code in TOPICS if code in chosen)
             # The words are kept too: "conférences d'histoire" says more than "history".
             changed = state.with_answers(topics=topics, text=typed)
-            noted = Reply(tr.gettext("Noted: “{text}”.").format(text=typed))
+            noted = Reply(tr.gettext("Noted: “{text}”.").format(text=changed.answers.text))
             return questions.advance(changed, ctx).after(noted)
         case Step.WHERE | Step.NEIGHBOURHOOD if value.get("where") in ("online", "anywhere"):
             return questions.press(replace(state, step=Step.WHERE), str(value["where"]), ctx)
@@ -130,7 +130,7 @@ def _need(state: Conversation, words: str, ctx: Context) -> Outcome:
     """A learning need: the interests' words; at other questions, the same question again."""
     tr = tr_of(state)
     kept = state.with_answers(text=words)
-    noted = Reply(tr.gettext("Noted: “{text}”.").format(text=words))
+    noted = Reply(tr.gettext("Noted: “{text}”.").format(text=kept.answers.text))
     if state.step == Step.INTERESTS:
         return questions.advance(kept, ctx).after(noted)
     return questions.ask(kept, ctx, noted)
