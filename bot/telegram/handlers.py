@@ -13,6 +13,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.chats.conversations import mark_inactive, process
 from bot.chats.retry import retrying
 from bot.engine.replies import Reply
+from bot.telegram import logs
 from bot.telegram.flood import Verdict
 from bot.telegram.rendering import Chunk, chunks, joined, location_keyboard
 from bot.telegram.services import TremplinContext
@@ -34,7 +35,7 @@ async def guard_private(update: Update, context: TremplinContext) -> None:
             chat.id, tr.gettext("I only talk in private chats. Write to me directly!")
         )
         await context.bot.leave_chat(chat.id)
-        logger.info("event=left_group chat=%s", chat.id)
+        logger.info("event=left_group")
     raise ApplicationHandlerStop
 
 
@@ -53,7 +54,7 @@ async def limit_flood(update: Update, context: TremplinContext) -> None:
         await context.bot.send_message(
             user.id, tr.gettext("You are going a bit fast! Wait a few seconds, then try again.")
         )
-        logger.warning("event=flood user=%s", user.id)
+        logger.warning("event=flood user=%s", logs.person(context.settings, user.id))
     raise ApplicationHandlerStop
 
 
@@ -182,6 +183,7 @@ async def on_error(update: object, context: TremplinContext) -> None:
         await retrying(lambda: mark_inactive(
             database=context.database, user_id=user_id, settings=context.settings
         ))
-        logger.info("event=blocked user=%s", user_id)
+        logger.info("event=blocked user=%s", logs.person(context.settings, user_id))
         return
-    logger.error("event=update_failed user=%s error=%r", user_id, error, exc_info=error)
+    logger.error("event=update_failed user=%s error=%r", logs.person(context.settings, user_id),
+                 error, exc_info=error)

@@ -19,7 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ParseMode
 
 from bot.chats.retry import retrying
-from bot.telegram import handlers
+from bot.telegram import handlers, logs
 from bot.telegram import maintainer_texts as texts
 from bot.telegram.rendering import pack
 from bot.telegram.services import TremplinContext
@@ -282,7 +282,8 @@ async def _apply(
         return
     plan, record = result
     context.catalog.invalidate()
-    logger.info("event=catalogue_import import=%s user=%s", record.id, pending.user_id)
+    logger.info("event=catalogue_import import=%s user=%s", record.id,
+                logs.person(context.settings, pending.user_id))
     await _show(context, shown, pending.chat_id, texts.applied_text(tr, pending.source, plan))
 
 
