@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from conversation_helpers import Chat
+from sqlmodel import col, select
 
-from bot.engine.inputs import Command, Text
+from bot.chats.conversations import process
+from bot.engine.inputs import Command, Press, Text
+from bot.engine.replies import Reply
 from bot.engine.state import MAX_TEXT, Conversation, Step, keep_text
+from catalog.maintenance.audit import telegram_actor
+from catalog.settings import Settings
+from catalog.stats.events import pseudonym
+from catalog.store.audit_models import PendingImport
+from catalog.store.db import Database, SessionMaker
+from catalog.store.models import ImportRecord
+from catalog.store.snapshot import CatalogSnapshot
 
 PERSONAL = "cours d'anglais, appelez-moi au 06 12 34 56 78 ou zoe@example.org"
 
@@ -57,3 +68,49 @@ def test_a_state_stored_before_is_scrubbed_when_read() -> None:
     stored["answers"]["text"] = PERSONAL + " " + "x" * 600
     text = Conversation.from_json(stored).answers.text
     assert "zoe" not in text and "06" not in text and len(text) <= MAX_TEXT
+
+
+# --- /forget by a maintainer (item 16) -----------------------------------------------------
+
+MAINTAINER, OTHER = 2**40 + 11, 2**40 + 12
+KEY = "p" * 40
+
+
+async def _send(database: Database, settings: Settings, event: Command | Press) -> list[Reply]:
+    return await process(
+        database=database, chat_id=MAINTAINER, user_id=MAINTAINER, language_code="en",
+        event=event, catalog=CatalogSnapshot(), settings=settings, today=date(2026, 12, 1))
+
+
+def _erase(replies: list[Reply]) -> Press:
+    for reply in replies:
+        for button in reply.all_buttons():
+            if button.label == "Yes, erase everything" and button.action:
+                return Press(button.action)
+    raise AssertionError("no erase button")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("key", [KEY, None])
+async def test_forget_by_a_maintainer_renames_them_in_the_history_and_drops_their_files(
+    sessions: SessionMaker, empty_database: Database, database_url: str, key: str | None
+) -> None:
+    settings = Settings(_env_file=None, database_url=database_url, pseudonym_key=key)
+    mine, theirs = telegram_actor(MAINTAINER), telegram_actor(OTHER)
+    async with sessions() as session:
+        session.add(ImportRecord(actor=mine, source="a.csv"))
+        session.add(ImportRecord(actor=theirs, source="b.csv", rolled_back_by=mine))
+        for token, user in (("mine", MAINTAINER), ("theirs", OTHER)):
+            session.add(PendingImport(token=token, user_id=user, chat_id=user, data=b"x" * 99))
+        await session.commit()
+
+    replies = await _send(empty_database, settings, Command("forget"))
+    await _send(empty_database, settings, _erase(replies))
+
+    renamed = f"pseudonym:{pseudonym(KEY, MAINTAINER)[:12]}" if key else "forgotten"
+    async with sessions() as session:
+        records = (await session.exec(select(ImportRecord).order_by(col(ImportRecord.id)))).all()
+        pending = (await session.exec(select(PendingImport))).all()
+    assert [(r.source, r.actor, r.rolled_back_by) for r in records] == [
+        ("a.csv", renamed, ""), ("b.csv", theirs, renamed)]
+    assert [p.token for p in pending] == ["theirs"]

@@ -31,6 +31,8 @@ from bot.engine.inputs import Input
 from bot.engine.replies import Reply
 from bot.engine.state import Conversation
 from catalog.i18n import normalise_language
+from catalog.maintenance.audit import forget_actor
+from catalog.maintenance.pending import forget_pending
 from catalog.settings import Settings
 from catalog.stats import events
 from catalog.stats.facts import Kind
@@ -133,9 +135,12 @@ def forget(
     connection: Connection, *, user_id: int, chat_id: int, user_key: str | None = None
 ) -> None:
     """Delete every row about the citizen and their chat, their statistics events included
-    when ``user_key`` (their pseudonym) is given (not committed)."""
+    when ``user_key`` (their pseudonym) is given (not committed). A maintainer's files waiting
+    for an answer go too; their name in the import history becomes their pseudonym."""
     if user_key is not None:
         events.forget(connection, user_key=user_key)
+    forget_pending(connection, user_id=user_id)
+    forget_actor(connection, user_id=user_id, pseudonym=user_key)
     connection.execute(delete(FAVOURITES).where(FAVOURITES.c.user_id == user_id))
     connection.execute(
         delete(CONVERSATIONS).where(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, delete, func, insert, literal, select
+from sqlalchemy import Connection, Integer, delete, func, insert, literal, select, update
 from sqlmodel import SQLModel, col
 from sqlmodel import select as select_model
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -49,6 +49,21 @@ async def lock_catalogue(session: AsyncSession) -> None:
     bind = session.bind
     if bind is not None and bind.dialect.name == "postgresql":
         await session.exec(select_model(func.pg_advisory_xact_lock(_CATALOGUE_LOCK)))
+
+
+def telegram_actor(user_id: int) -> str:
+    """How a maintainer who imported through Telegram is named in the history."""
+    return f"telegram:{user_id}"
+
+
+def forget_actor(connection: Connection, *, user_id: int, pseudonym: str | None) -> None:
+    """Rename a maintainer who used /forget in the history (not committed): their imports and
+    rollbacks stay, signed by their pseudonym's start (as in the logs), or by ``forgotten``."""
+    renamed = f"pseudonym:{pseudonym[:12]}" if pseudonym else "forgotten"
+    actor = telegram_actor(user_id)
+    for name in ("actor", "rolled_back_by"):
+        column = col(getattr(ImportRecord, name))
+        connection.execute(update(ImportRecord).where(column == actor).values({name: renamed}))
 
 
 def _chunks(ids: Sequence[str]) -> list[Sequence[str]]:

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import Connection, delete
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -91,6 +91,11 @@ async def drop_pending(*, session: AsyncSession, token: str) -> bool:
     result = await session.exec(delete(PendingImport).where(col(PendingImport.token) == token))
     await session.commit()
     return bool(result.rowcount)
+
+
+def forget_pending(connection: Connection, *, user_id: int) -> None:
+    """Delete the files ``user_id`` sent that wait for an answer (/forget; not committed)."""
+    connection.execute(delete(PendingImport).where(col(PendingImport.user_id) == user_id))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
