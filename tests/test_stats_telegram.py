@@ -9,14 +9,18 @@ import asyncio
 
 import pytest
 from fakeapi import BotMessage, FakeBotApi, SimUser
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from stats_helpers import KEY
 from telegram_helpers import bot_settings, running_bot, walk_to_results
 
 from bot.chats.database import Database
 from bot.settings import BotSettings
+from catalog.matching.index import CatalogIndex
 from catalog.stats.events import StatsEvent
 from catalog.stats.facts import Kind
+from catalog.store.snapshot import CatalogSnapshot
 
 pytestmark = pytest.mark.asyncio
 
@@ -103,3 +107,32 @@ async def test_a_blocked_bot_is_counted_without_knowing_who(
             await asyncio.sleep(0.1)
     assert [(event.user_key, event.conversation, event.language) for event in blocked] == [
         ("", 0, "uk")]
+
+
+class _LosingSnapshot(CatalogSnapshot):
+    """The catalogue index, whose first use fails as a connection lost under the step does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lost = 0
+
+    async def index(self, *, session: AsyncSession) -> CatalogIndex:
+        if not self.lost:
+            self.lost += 1
+            raise DBAPIError("SELECT 1", None, ConnectionResetError(), connection_invalidated=True)
+        return await super().index(session=session)
+
+
+async def test_stats_are_retried_after_a_lost_connection(
+    server: FakeBotApi, database: Database, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    admin = server.user(ADMIN, "Ada", language_code="en")
+    async with running_bot(settings_for(server, database_url), database) as application:
+        application.bot_data.catalog = losing = _LosingSnapshot()
+        await admin.send_text("/stats 7")
+        photo = await admin.wait_for(lambda m: m.kind == "photo", timeout=20)
+        text = await admin.wait_for(lambda m: m.kind == "message", timeout=10)
+    assert losing.lost == 1
+    assert photo.file is not None and photo.file.data.startswith(PNG)
+    assert (text.text or "").startswith("Tremplin statistics")
+    assert "event=database_lost" in caplog.text

@@ -14,6 +14,7 @@ from datetime import date
 from telegram import Update
 from telegram.constants import ChatAction
 
+from bot.chats.retry import retrying
 from bot.telegram import handlers
 from bot.telegram.rendering import pack
 from bot.telegram.services import TremplinContext
@@ -39,12 +40,18 @@ def period(args: list[str] | None) -> int | None:
 
 async def _report(context: TremplinContext, days: int) -> Report:
     settings = context.settings
-    async with context.database.sessions() as session:
-        index = await context.catalog.index(session=session)
-        return await build_report(
-            session=session, offers=index.offers, today=date.today(), days=days,
-            threshold=settings.stats_min_count, retention_days=settings.stats_retention_days,
-        )
+
+    async def read() -> Report:
+        async with context.database.sessions() as session:
+            index = await context.catalog.index(session=session)
+            return await build_report(
+                session=session, offers=index.offers, today=date.today(), days=days,
+                threshold=settings.stats_min_count, retention_days=settings.stats_retention_days,
+            )
+
+    # Read only, so always safe to run again: retried like a citizen's step when its pooled
+    # connection died (a PostgreSQL restart), rather than leaving the admin without an answer.
+    return await retrying(read)
 
 
 def _text(context: TremplinContext, report: Report, tr: Translator) -> str:
@@ -83,6 +90,6 @@ async def stats(update: Update, context: TremplinContext) -> None:
     png = await asyncio.to_thread(_chart, report, tr)
     caption = tr.gettext("Tremplin statistics: the last {days} days").format(days=days)
     await context.bot.send_photo(message.chat_id, photo=png, caption=caption)
-    for piece in pack(_text(context, report, tr).splitlines()):
+    for piece in pack(_text(context, report, tr).splitlines(), markup=False):
         await context.bot.send_message(message.chat_id, piece)
     logger.info("event=stats_sent days=%d", days)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import logging
+import re
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -51,18 +53,77 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return [piece for piece in pieces if piece] or [""]
 
 
-def pack(lines: Iterable[str], limit: int = TEXT_LIMIT) -> list[str]:
-    """Join lines into as few messages as fit ``limit`` characters each (lines are short)."""
+def pack(lines: Iterable[str], limit: int = TEXT_LIMIT, *, markup: bool = True) -> list[str]:
+    """Join lines into as few messages as fit ``limit`` characters each.
+
+    A line longer than a message is cut between words; with ``markup`` (Telegram HTML) a cut
+    never falls inside a tag or an entity, and the elements open at a cut are closed before it
+    and opened again after it: Telegram refuses a whole message with a broken element.
+    """
     messages: list[str] = []
     current = ""
     for line in lines:
-        line = line[:limit]
-        if current and len(current) + 1 + len(line) > limit:
-            messages.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
+        pieces = _cut(line, limit, markup) if len(line) > limit else [line]
+        for piece in pieces:
+            if current and len(current) + 1 + len(piece) > limit:
+                messages.append(current)
+                current = piece
+            else:
+                current = f"{current}\n{piece}" if current else piece
     return [*messages, current] if current else messages
+
+
+# A tag, an entity, spaces, a word, or a lone "<" or "&" (not expected in escaped HTML).
+_HTML_TOKEN = re.compile(r"<[^<>]*>|&#?\w{1,32};|\s+|[^<&\s]+|[<&]")
+_TEXT_TOKEN = re.compile(r"\s+|\S+")
+_TAG_NAME = re.compile(r"</?\s*([A-Za-z][\w-]*)")
+
+
+def _cut(line: str, limit: int, markup: bool) -> list[str]:
+    """``line`` in pieces of at most ``limit`` characters, each piece's elements balanced."""
+    tokens = deque((_HTML_TOKEN if markup else _TEXT_TOKEN).findall(line))
+    pieces: list[str] = []
+    opened: list[tuple[str, str]] = []  # (name, opening tag) of the elements open here
+    current, fresh = "", True  # fresh: nothing but reopened tags in ``current`` yet
+    while tokens:
+        token = tokens.popleft()
+        is_tag = markup and token.startswith("<") and token.endswith(">")
+        after = _after(opened, token) if is_tag else opened
+        room = limit - len(current) - sum(len(name) + 3 for name, _ in after)
+        if len(token) > room:
+            if not fresh:
+                closing = "".join(f"</{name}>" for name, _ in reversed(opened))
+                pieces.append(current.rstrip() + closing)
+                current, fresh = "".join(tag for _, tag in opened), True
+                if not token.isspace():
+                    tokens.appendleft(token)
+                continue
+            if not is_tag and not (markup and token.startswith("&")) and room > 0:
+                # A word longer than a message (or than what is left beside the tags):
+                # cut it anywhere. An entity is never cut.
+                tokens.appendleft(token[room:])
+                token = token[:room]
+        if fresh and pieces and token.isspace():  # no piece after a cut starts with spaces
+            continue
+        current += token
+        opened = after
+        fresh = fresh and is_tag and not token.startswith("</")
+    if not fresh:
+        pieces.append(current)
+    return pieces
+
+
+def _after(opened: list[tuple[str, str]], token: str) -> list[tuple[str, str]]:
+    """The elements open once ``token`` (a tag or text) has been read."""
+    name = _TAG_NAME.match(token) if token.startswith("<") else None
+    if name is None or token.endswith("/>"):
+        return opened
+    if token.startswith("</"):
+        for index in range(len(opened) - 1, -1, -1):
+            if opened[index][0].lower() == name.group(1).lower():
+                return opened[:index] + opened[index + 1 :]
+        return opened
+    return [*opened, (name.group(1), token)]
 
 
 def _button(button: Button) -> InlineKeyboardButton | None:
