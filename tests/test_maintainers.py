@@ -172,6 +172,26 @@ async def test_export_and_check_report(
     assert server.violations == []
 
 
+async def test_the_check_of_250_offers_of_one_title_is_sent_whole(
+    server: FakeBotApi, database: Database, settings: BotSettings
+) -> None:
+    # Their 250 ids fill more than a message: the cut falls outside <code> (or Telegram would
+    # refuse the whole message, and the maintainer get nothing).
+    rows = [NUM.replace("num-01", f"atelier-numerique-{number:04d}") for number in range(250)]
+    async with database.sessions() as session:
+        await import_file(
+            session=session, data="\n".join([HEADER, *rows]).encode(), source="same.csv",
+            actor="test",
+        )
+    user = server.user(MAINTAINER, "Maud", language_code="en")
+    async with running_bot(settings, database):
+        await user.send_text("/catalog")
+        await user.wait_for(has("Topics with few offers:"))  # the last line
+    texts = "".join(message.text or "" for message in user.messages)
+    assert all(f"atelier-numerique-{number:04d}" in texts for number in range(250))
+    assert server.violations == []
+
+
 async def test_a_file_with_problems_lists_them_with_their_lines(
     server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
@@ -287,6 +307,11 @@ async def test_admins_grant_and_revoke_the_role(
         await helper.wait_reply()
         await admin.send_text("/grant")
         await admin.wait_for(has("Write the Telegram user id after the command"))
+        # 19 digits, over the 64-bit range: an answer, not an OverflowError in the database.
+        await admin.send_text("/grant 9999999999999999999")
+        await admin.wait_for(has("9999999999999999999 is not a Telegram user id"))
+        await admin.send_text("/revoke 0")
+        await admin.wait_for(has("0 is not a Telegram user id"))
         await admin.send_text(f"/grant {CITIZEN}")
         await admin.wait_for(has(f"{CITIZEN} can now update the catalogue."))
         await dry_run(helper, "catalogue.csv", CHANGED)

@@ -53,6 +53,8 @@ BUTTON_PATTERN = r"^imp:[arc]:[A-Za-z0-9_-]{1,16}$"
 MAINTAINER_COMMANDS = ("export", "catalog")
 ADMIN_COMMANDS = ("grant", "revoke")
 COMMANDS = MAINTAINER_COMMANDS + ADMIN_COMMANDS
+# Telegram ids fit a signed 64-bit integer, as the database stores them.
+MAX_USER_ID = 2**63 - 1
 
 
 async def _is_maintainer(context: TremplinContext, user_id: int) -> bool:
@@ -163,8 +165,8 @@ async def _check_file(
     try:
         offers, inferences = await asyncio.to_thread(offers_and_inferences, data, format)
     except InvalidCatalogue as error:
-        await _say(context, chat_id, texts.problem_lines(tr, source, error.problems))
-        every = [problem.format(source) for problem in error.problems]
+        await _say(context, chat_id, texts.problem_lines(tr, source, error.problems, error.count))
+        every = error.report(source)  # the first problems, and how many more
         await _attach(context, chat_id, f"{source}.problems.txt", every)
         return
     checksum = hashlib.sha256(data).hexdigest()
@@ -348,6 +350,14 @@ async def _role(
         )
         return
     user_id = int(argument)
+    if not 0 < user_id <= MAX_USER_ID:
+        # Nineteen digits can still overflow the database's 64-bit column (OverflowError).
+        await message.reply_text(
+            tr.gettext(
+                "{id} is not a Telegram user id: ids are whole numbers from 1 to {max}."
+            ).format(id=argument, max=MAX_USER_ID)
+        )
+        return
     async with context.database.sessions() as session:
         if name == "grant":
             await roles.grant(session=session, user_id=user_id, by=admin_id)
