@@ -10,6 +10,17 @@ from decimal import Decimal
 from catalog.i18n import DEFAULT_LANGUAGE
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day (31 January + 1: 28 February)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    try:
+        return day.replace(year=year, month=month)
+    except ValueError:
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return date.fromordinal(following.toordinal() - 1)
+
+
 @dataclass(frozen=True, slots=True)
 class LocalText:
     """An offer's translatable fields in one language other than French ("" when not given)."""
@@ -54,6 +65,18 @@ class Offer:
     phone: str = ""
     email: str = ""
     wheelchair_accessible: bool | None = None
+    updated_on: date | None = None  # last confirmed; set to the day of import when not given
+    review_months: int = 12
+
+    @property
+    def review_due(self) -> date | None:
+        """The day from which the offer is stale: ``review_months`` after ``updated_on``."""
+        return add_months(self.updated_on, self.review_months) if self.updated_on else None
+
+    @property
+    def hidden_from(self) -> date | None:
+        """The day from which citizens no longer see it: stale for a second review period."""
+        return add_months(self.updated_on, 2 * self.review_months) if self.updated_on else None
 
     @property
     def is_free(self) -> bool:

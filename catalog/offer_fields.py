@@ -27,6 +27,7 @@ class Kind(Enum):
     LANGUAGES = "languages"  # ;-separated ISO 639-1 codes
     WORDS = "words"  # ;-separated free words or phrases
     AGE = "age"  # whole number 0-120
+    MONTHS = "months"  # whole number of months, 1-120
     PRICE = "price"  # decimal euros, 2 decimals
     LATITUDE = "latitude"
     LONGITUDE = "longitude"
@@ -38,7 +39,7 @@ class Kind(Enum):
 
 MULTIVALUED_KINDS = frozenset({Kind.CODES, Kind.LANGUAGES, Kind.WORDS})
 # Numbers are not text: a CSV export leaves them as they are (a longitude of -1.5 is no formula).
-NUMERIC_KINDS = frozenset({Kind.AGE, Kind.PRICE, Kind.LATITUDE, Kind.LONGITUDE})
+NUMERIC_KINDS = frozenset({Kind.AGE, Kind.MONTHS, Kind.PRICE, Kind.LATITUDE, Kind.LONGITUDE})
 # Contract v2: "any other cell" is at most this long.
 MAX_LENGTH = 1000
 
@@ -99,6 +100,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     _field("phone"),
     _field("email", Kind.EMAIL),
     _field("wheelchair_accessible", Kind.FLAG),
+    _field("updated_on", Kind.DATE),  # empty: the day of import (an unchanged offer keeps its own)
+    _field("review_months", Kind.MONTHS, default=12),
 )
 FIELD: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
 TRANSLATABLE: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.translatable)

@@ -36,8 +36,11 @@ async def run_import(
 
 
 async def catalogue(sessions: SessionMaker, include_retired: bool = False) -> list[Offer]:
+    """The stored offers without the day each was confirmed (their files give none: the day of
+    import is set then, tested in tests/test_freshness.py)."""
     async with sessions() as session:
-        return await load_offers(session=session, include_retired=include_retired)
+        offers = await load_offers(session=session, include_retired=include_retired)
+    return [dataclasses.replace(offer, updated_on=None) for offer in offers]
 
 
 async def audits(sessions: SessionMaker) -> list[ImportRecord]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,8 @@ from catalog.store.offers import load_offers
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 _BOOKKEEPING = {"translations", "retired", "created_at", "updated_at"}
 _COLUMN_TYPE = {
-    Kind.AGE: Integer, Kind.PRICE: Numeric, Kind.LATITUDE: Float, Kind.LONGITUDE: Float,
-    Kind.DATE: Date, Kind.FLAG: Boolean,
+    Kind.AGE: Integer, Kind.MONTHS: Integer, Kind.PRICE: Numeric, Kind.LATITUDE: Float,
+    Kind.LONGITUDE: Float, Kind.DATE: Date, Kind.FLAG: Boolean,
 }
 OFFER = Offer(
     id="atelier-1",
@@ -37,6 +38,7 @@ OFFER = Offer(
     provider="Médiathèque",
     missions=("digital",),
     schedule="mercredis 14h-16h",
+    updated_on=date(2026, 11, 3),
     translations={
         "en": LocalText("Digital workshop", schedule="Wednesdays 2-4 pm"),
         "uk": LocalText("", schedule="середи 14:00-16:00"),  # a schedule translated alone

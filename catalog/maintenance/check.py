@@ -1,16 +1,16 @@
 """``tremplin catalog check``: what a maintainer should look at in the catalogue.
 
-Stale offers (not updated for 12 months), offers without description, offers that give neither
-a place nor a link, offers past their end date (never shown again), offers with the same title,
-and missions or topics with few offers to show. The report is data; the command line and the
-Telegram ``/catalog`` command each word it.
+Stale offers (past their review: ``review_months`` after ``updated_on``), offers without
+description, offers that give neither a place nor a link, offers past their end date (never shown
+again), offers with the same title, and missions or topics with few offers to show. The report is
+data; the command line and the Telegram ``/catalog`` command each word it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -70,32 +70,33 @@ class CheckReport:
         )
 
 
-def year_before(day: date) -> date:
-    """The same day twelve months earlier (28 February for a 29 February)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
-
-
 def _has_place(offer: Offer) -> bool:
     return bool(offer.address or offer.city or offer.location)
 
 
-def build_report(
-    offers: Iterable[tuple[Offer, datetime]], *, today: date, few: int = FEW_OFFERS
-) -> CheckReport:
-    """The report on active ``offers``, each with the time it was last updated."""
-    rows = sorted(offers, key=lambda row: row[0].id)
-    limit = year_before(today)
+def is_stale(offer: Offer, today: date) -> bool:
+    """Past its review: not confirmed for longer than ``review_months``."""
+    due = offer.review_due
+    return due is not None and due < today
+
+
+def is_hidden(offer: Offer, today: date) -> bool:
+    """Stale for a second review period: citizens no longer see it until it is confirmed."""
+    hidden_from = offer.hidden_from
+    return hidden_from is not None and hidden_from < today
+
+
+def build_report(offers: Iterable[Offer], *, today: date, few: int = FEW_OFFERS) -> CheckReport:
+    """The report on active ``offers``."""
+    rows = sorted(offers, key=lambda offer: offer.id)
     stale, no_description, no_place, ended = [], [], [], []
     by_title: dict[str, list[Listed]] = {}
     missions = dict.fromkeys(MISSIONS, 0)
     topics = dict.fromkeys(TOPICS, 0)
-    for offer, updated_at in rows:
+    for offer in rows:
         listed = Listed(offer.id, offer.title)
-        if updated_at.date() < limit:
-            stale.append(Listed(offer.id, offer.title, updated_at.date()))
+        if is_stale(offer, today):
+            stale.append(Listed(offer.id, offer.title, offer.updated_on))
         if not offer.description.strip():
             no_description.append(listed)
         if not _has_place(offer) and not offer.url:
@@ -129,9 +130,7 @@ async def check_catalogue(
     """The report on the active offers of the catalogue."""
     query = select(OfferRecord).where(col(OfferRecord.retired).is_(False))
     records = (await session.exec(query)).all()
-    return build_report(
-        ((to_offer(record), record.updated_at) for record in records), today=today, few=few
-    )
+    return build_report((to_offer(record) for record in records), today=today, few=few)
 
 
 def _items(listed: Iterable[Listed], limit: int) -> list[str]:
@@ -149,7 +148,7 @@ def format_report(report: CheckReport, *, limit: int = 50) -> list[str]:
     """The report as the command line prints it (English), ``limit`` offers per finding."""
     lines = [f"catalogue check on {report.today.isoformat()}: {report.active} active offers"]
     sections = (
-        ("not updated for 12 months (stale)", report.stale),
+        ("past their review date (stale; hidden after twice its period)", report.stale),
         ("no description", report.no_description),
         ("no place and no URL", report.no_place_no_url),
         ("past their end date (never shown)", report.ended),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace as replaced
+from datetime import date
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -130,10 +132,24 @@ def changed_columns(old: Offer, new: Offer) -> tuple[str, ...]:
     return tuple(name for name in COLUMNS if before[name] != after[name]) or ("translations",)
 
 
+def _dated(offer: Offer, day: date | None) -> Offer:
+    """``offer`` confirmed on ``day`` unless its file gives the day."""
+    return offer if offer.updated_on or day is None else replaced(offer, updated_on=day)
+
+
 async def plan_import(
-    *, session: AsyncSession, offers: Sequence[Offer], replace: bool = False
+    *,
+    session: AsyncSession,
+    offers: Sequence[Offer],
+    replace: bool = False,
+    today: date | None = None,
 ) -> ImportPlan:
-    """Compare ``offers`` with the catalogue; ``replace`` retires the active offers they lack."""
+    """Compare ``offers`` with the catalogue; ``replace`` retires the active offers they lack.
+
+    An offer without ``updated_on`` is confirmed ``today`` (default: the real day) when it is new,
+    brought back or changed; unchanged, it keeps the day it was last confirmed.
+    """
+    day = today or date.today()
     stored: dict[str, tuple[Offer, bool]] = {}
     query = select(OfferRecord).execution_options(populate_existing=True)
     for record in (await session.exec(query)).all():
@@ -147,11 +163,11 @@ async def plan_import(
     for offer in offers:
         old, retired = stored.get(offer.id, (None, False))
         if old is None:
-            added.append(offer)
+            added.append(_dated(offer, day))
         elif retired:
-            revived.append(offer)
-        elif columns := changed_columns(old, offer):
-            updated.append(Update(offer, columns))
+            revived.append(_dated(offer, day))
+        elif columns := changed_columns(old, _dated(offer, old.updated_on)):
+            updated.append(Update(_dated(offer, day), columns))
         else:
             unchanged.append(offer.id)
     retire: list[str] = []
@@ -203,11 +219,12 @@ async def import_offers(
     actor: str,
     replace: bool = False,
     dry_run: bool = False,
+    today: date | None = None,
 ) -> ImportPlan:
     """Plan and, unless ``dry_run``, apply an import with its audit record, in one transaction."""
     async with rollback_on_error(session):
         await lock_catalogue(session)
-        plan = await plan_import(session=session, offers=offers, replace=replace)
+        plan = await plan_import(session=session, offers=offers, replace=replace, today=today)
         if dry_run:
             await session.rollback()
             return plan

@@ -53,6 +53,8 @@ class OfferRecord(SQLModel, table=True):
     phone: str = ""
     email: str = ""
     wheelchair_accessible: bool | None = None
+    updated_on: date | None = None  # the day the offer was last confirmed
+    review_months: int = 12
     # Retired offers stay for history and rollback but are never matched.
     retired: bool = Field(default=False, index=True)
     created_at: datetime = Field(default_factory=utcnow)

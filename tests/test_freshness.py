@@ -1,0 +1,120 @@
+"""Freshness: the day each offer was last confirmed, set on import, kept by an unchanged re-import,
+reported as stale after its review period, hidden after twice that, and confirmed by a command."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from factories import offer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from catalog.formats.csvio import read_csv, write_csv
+from catalog.formats.validation import InvalidCatalogue
+from catalog.maintenance.importer import import_offers
+from catalog.offer import Offer
+from catalog.store.db import SessionMaker, create_engine
+from catalog.store.migrations import upgrade
+from catalog.store.offers import load_offers
+
+NOVEMBER = date(2026, 11, 3)
+LATER = date(2026, 12, 1)
+
+
+async def _import(sessions: SessionMaker, offers: list[Offer], today: date) -> tuple[int, ...]:
+    async with sessions() as session:
+        plan = await import_offers(
+            session=session, offers=offers, source="f.csv", checksum="", format="csv",
+            actor="test", today=today,
+        )
+    return len(plan.added), len(plan.updated), len(plan.unchanged)
+
+
+async def _days(sessions: SessionMaker) -> dict[str, date | None]:
+    async with sessions() as session:
+        return {stored.id: stored.updated_on for stored in await load_offers(session=session)}
+
+
+@pytest.mark.asyncio
+async def test_a_new_offer_is_confirmed_on_the_day_of_import_unless_its_file_says(
+    sessions: SessionMaker,
+) -> None:
+    given = offer("given", updated_on=date(2024, 5, 2))
+    assert await _import(sessions, [offer("new"), given], NOVEMBER) == (2, 0, 0)
+    assert await _days(sessions) == {"given": date(2024, 5, 2), "new": NOVEMBER}
+
+
+@pytest.mark.asyncio
+async def test_an_unchanged_reimport_keeps_the_day_and_a_change_or_a_given_day_moves_it(
+    sessions: SessionMaker,
+) -> None:
+    await _import(sessions, [offer("same"), offer("edited"), offer("dated")], NOVEMBER)
+    again = [
+        offer("same"),
+        offer("edited", title="Nouveau titre"),
+        offer("dated", updated_on=date(2026, 11, 20)),
+    ]
+    assert await _import(sessions, again, LATER) == (0, 2, 1)
+    assert await _days(sessions) == {
+        "dated": date(2026, 11, 20),
+        "edited": LATER,
+        "same": NOVEMBER,
+    }
+
+
+@pytest.mark.asyncio
+async def test_an_exported_catalogue_imports_unchanged_with_its_days(
+    sessions: SessionMaker,
+) -> None:
+    await _import(sessions, [offer("a", review_months=6), offer("b")], NOVEMBER)
+    async with sessions() as session:
+        exported = write_csv(await load_offers(session=session))
+    assert "updated_on" in exported.splitlines()[0] and "2026-11-03" in exported
+    assert await _import(sessions, read_csv(exported.encode()), LATER) == (0, 0, 2)
+
+
+def test_review_months_must_be_a_whole_number_of_months_from_1_to_120() -> None:
+    header, row = write_csv([offer("a", review_months=3)]).splitlines()
+    assert header.endswith(",updated_on,review_months") and row.endswith(",3")
+    assert read_csv(f"{header}\n{row}".encode())[0].review_months == 3
+    assert read_csv(f"{header}\n{row[:-1]}".encode())[0].review_months == 12  # empty: default
+    for bad in ("0", "121", "soon"):
+        with pytest.raises(InvalidCatalogue) as raised:
+            read_csv(f"{header}\n{row[:-1]}{bad}".encode())
+        assert [problem.column for problem in raised.value.problems] == ["review_months"]
+
+
+@pytest.mark.asyncio
+async def test_offers_stored_before_the_columns_count_as_confirmed_when_last_changed(
+    database_url: str,
+) -> None:
+    engine: AsyncEngine = create_engine(database_url)
+    try:
+        await upgrade(engine, "0005")
+        async with engine.begin() as connection:
+            await connection.execute(sa.text(
+                "INSERT INTO offer (id, title, description, translations, provider, missions,"
+                " topics, keywords, audiences, format, languages, address, postcode, city,"
+                " neighbourhood, schedule, url, phone, email, retired, created_at, updated_at)"
+                " VALUES ('old', 'T', '', '{}', 'P', '[\"digital\"]', '[]', '[]', '[]',"
+                " 'in_person', '[\"fr\"]', '', '', '', '', '', '', '', '', false,"
+                " '2024-01-05 10:00:00', '2024-03-07 23:30:00')"
+            ))
+        await upgrade(engine, "0006")
+        async with engine.connect() as connection:
+            row = (await connection.execute(
+                sa.text("SELECT updated_on, review_months FROM offer")
+            )).one()
+        assert (str(row[0]), row[1]) == ("2024-03-07", 12)
+    finally:
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda sync: _drop(sync))
+        await engine.dispose()
+
+
+def _drop(connection: sa.Connection) -> None:
+    tables = sa.MetaData()
+    tables.reflect(connection)
+    tables.drop_all(connection)
+
