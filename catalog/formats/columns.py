@@ -346,6 +346,7 @@ _RULES: dict[Kind, Callable[[_Row, FieldSpec], object]] = {
     Kind.LANGUAGES: _languages,
     Kind.WORDS: lambda row, spec: row.items(spec.name, spec.max_length),
     Kind.AGE: lambda row, spec: row.integer(spec.name, 0, 120),
+    Kind.MONTHS: lambda row, spec: _or_default(row.integer(spec.name, 1, 120), spec),
     Kind.PRICE: lambda row, spec: row.price(spec.name),
     Kind.LATITUDE: lambda row, spec: row.coordinate(spec.name, 90),
     Kind.LONGITUDE: lambda row, spec: row.coordinate(spec.name, 180),
@@ -354,6 +355,10 @@ _RULES: dict[Kind, Callable[[_Row, FieldSpec], object]] = {
     Kind.URL: _url,
     Kind.EMAIL: _email,
 }
+def _or_default(value: object, spec: FieldSpec) -> object:
+    return spec.default if value is None else value
+
+
 _FIELD_RULES = tuple((spec, _RULES[spec.kind]) for spec in FIELDS)
 # (field, column, multiline, limit) of each translation column, by language.
 _TRANSLATION_CELLS = tuple(

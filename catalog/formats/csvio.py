@@ -151,7 +151,7 @@ def _joined(values: Iterable[str]) -> str:
 _WRITERS: dict[Kind, Callable[[Any], str]] = {
     Kind.CODES: _joined, Kind.LANGUAGES: _joined, Kind.WORDS: _joined,
     Kind.AGE: _optional, Kind.PRICE: _number, Kind.LATITUDE: _number, Kind.LONGITUDE: _number,
-    Kind.DATE: _date, Kind.FLAG: _flag,
+    Kind.DATE: _date, Kind.FLAG: _flag, Kind.MONTHS: _optional,
 }
 # Each field's conversion to text (None: already text), precomputed: exports write every cell of
 # 10,000 offers.

@@ -153,7 +153,7 @@ def _cell_or_null(value: Any, cell: str) -> object:
 _JSON: dict[Kind, Callable[[Any, str], object]] = {
     Kind.CODES: _as_list, Kind.LANGUAGES: _as_list, Kind.WORDS: _as_list,
     Kind.AGE: _as_is, Kind.LATITUDE: _as_is, Kind.LONGITUDE: _as_is, Kind.FLAG: _as_is,
-    Kind.PRICE: _cell_or_null, Kind.DATE: _cell_or_null,
+    Kind.PRICE: _cell_or_null, Kind.DATE: _cell_or_null, Kind.MONTHS: _as_is,
 }
 # Per column: the field's name and conversion (None: the cell as it is, only if not empty).
 _COLUMN_JSON = tuple(
