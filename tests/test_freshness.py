@@ -3,7 +3,9 @@ reported as stale after its review period, hidden after twice that, and confirme
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from catalog.formats.csvio import read_csv, write_csv
 from catalog.formats.validation import InvalidCatalogue
 from catalog.maintenance.importer import import_offers
+from catalog.matching.index import facts_of
+from catalog.matching.matcher import CatalogIndex, eligible, match
+from catalog.matching.profile import Profile
+from catalog.matching.scoring import recency
 from catalog.offer import Offer
 from catalog.store.db import SessionMaker, create_engine
 from catalog.store.migrations import upgrade
@@ -118,3 +124,41 @@ def _drop(connection: sa.Connection) -> None:
     tables.reflect(connection)
     tables.drop_all(connection)
 
+
+
+# ---- matching: fresher first, hidden when stale for twice its period
+
+TODAY = date(2026, 12, 3)
+
+
+def _found(offers: list[Offer], **profile: Any) -> list[tuple[str, float]]:
+    found = match(Profile(**profile), CatalogIndex(offers), today=TODAY, limit=10)
+    return [(item.offer.id, item.score) for item in found]
+
+
+def test_an_offer_stale_for_twice_its_period_is_hidden_until_confirmed() -> None:
+    offers = [
+        offer("stale", topics=("arts",), updated_on=date(2025, 12, 2)),  # past its 12 months
+        offer("two-years", topics=("arts",), updated_on=date(2024, 12, 2)),
+        offer("monthly", topics=("arts",), updated_on=date(2026, 10, 2), review_months=1),
+        offer("unknown", topics=("arts",)),  # no date (an index built from a file): shown
+    ]
+    assert {id_ for id_, _ in _found(offers, topics=frozenset({"arts"}))} == {"stale", "unknown"}
+    confirmed = [dataclasses.replace(item, updated_on=TODAY) for item in offers]
+    assert len(_found(confirmed, topics=frozenset({"arts"}))) == 4
+    assert not eligible(offers[1], Profile(), TODAY) and eligible(offers[0], Profile(), TODAY)
+    # On its last day of grace it is still shown.
+    assert eligible(offers[1], Profile(), date(2026, 12, 2))
+
+
+def test_of_two_equal_offers_the_one_confirmed_lately_ranks_first() -> None:
+    offers = [
+        offer("a-older", title="Atelier poterie", updated_on=date(2026, 3, 1)),
+        offer("z-fresh", title="Atelier poterie", updated_on=date(2026, 11, 30)),
+    ]
+    (first, first_score), (second, second_score) = _found(offers, text="poterie")
+    assert (first, second) == ("z-fresh", "a-older")
+    assert 0 < first_score - second_score < 0.02  # slightly: freshness never outweighs fit
+    assert recency(facts_of(offers[1]), TODAY.toordinal()) > recency(
+        facts_of(offers[0]), TODAY.toordinal()
+    )

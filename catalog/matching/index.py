@@ -71,6 +71,8 @@ class Facts:
     taught: frozenset[str]  # languages of instruction
     translated: frozenset[str]
     wheelchair: bool | None
+    confirmed: int | None = None  # updated_on as an ordinal
+    review_days: int = 365  # its review period, in days
 
 
 def facts_of(offer: Offer, shared: dict[object, object] | None = None) -> Facts:
@@ -80,8 +82,11 @@ def facts_of(offer: Offer, shared: dict[object, object] | None = None) -> Facts:
     def one(value: object) -> Any:
         return pool.setdefault(value, value)
 
+    # Stale for twice its review period, an offer is hidden until confirmed: it "ends" then.
+    ends = [day for day in (offer.end_date, offer.hidden_from) if day is not None]
+    confirmed, due = offer.updated_on, offer.review_due
     return Facts(
-        end=offer.end_date.toordinal() if offer.end_date else None,
+        end=min(ends).toordinal() if ends else None,
         start=offer.start_date.toordinal() if offer.start_date else None,
         age_min=offer.age_min,
         age_max=offer.age_max,
@@ -96,6 +101,8 @@ def facts_of(offer: Offer, shared: dict[object, object] | None = None) -> Facts:
         taught=one(frozenset(offer.languages or ("fr",))),
         translated=one(frozenset(lang for lang, text in offer.translations.items() if text.title)),
         wheelchair=offer.wheelchair_accessible,
+        confirmed=confirmed.toordinal() if confirmed else None,
+        review_days=(due - confirmed).days if confirmed and due else 365,
     )
 
 

@@ -37,8 +37,17 @@ STEP_FREE = 0.06  # wheelchair user: accessible, or online
 NOT_STEP_FREE = 0.25  # penalty: wheelchair user, known to be inaccessible
 ACCESS_UNKNOWN = 0.06  # penalty: wheelchair user, accessibility not stated
 ACCESS_MILD = 0.02  # disability situation without a wheelchair mention: a gentle preference
-FRESH = 0.02  # running now or starting within a month
+FRESH = 0.02  # running now or starting within a month, and confirmed lately (see recency)
 SOON_DAYS = 30
+
+
+def recency(facts: Facts, today: int) -> float:
+    """1 for an offer confirmed today (or of unknown date), down to 0 when stale for a whole
+    second review period (it is hidden then): fresher offers rank slightly higher."""
+    if facts.confirmed is None:
+        return 1.0
+    age = max(0, today - facts.confirmed)
+    return max(0.0, 1.0 - age / (2 * facts.review_days))
 
 
 def proximity(facts: Facts, near: tuple[float, float]) -> tuple[float, float | None]:
@@ -102,7 +111,8 @@ def scorer(query: Query) -> Scorer:
     age_known, free_only = profile.age is not None, profile.free_only
     lang = profile.lang if profile.lang != "fr" else None
     wheelchair, mild = query.wheelchair, "disability" in situations
-    soon = query.today + SOON_DAYS
+    today = query.today
+    soon = today + SOON_DAYS
     online_said = profile.online_only or near is not None
     by_ages: dict[tuple[int | None, int | None], float] = {}
 
@@ -119,7 +129,7 @@ def scorer(query: Query) -> Scorer:
     def score(facts: Facts) -> tuple[float, float | None, int] | None:
         if not allows(facts):
             return None
-        total = FRESH if facts.start is None or facts.start <= soon else 0.0
+        total = FRESH * recency(facts, today) if facts.start is None or facts.start <= soon else 0.0
         said = 0
         if facts.audiences:
             if facts.audiences & situations:
