@@ -1,4 +1,5 @@
-"""``tremplin catalog import|export|validate|template|history|rollback|check``, ``db upgrade``.
+"""``tremplin catalog import|export|validate|template|history|rollback|check|confirm``, ``db
+upgrade``.
 
 Exit codes follow the command line contract: 0 success, 1 runtime failure (database, disk),
 2 bad usage or invalid input, with every problem of a file on stderr as ``FILE:LINE:COLUMN: why``.
@@ -10,6 +11,7 @@ import argparse
 import asyncio
 import getpass
 import hashlib
+import json
 import os
 import sys
 from datetime import date
@@ -24,7 +26,8 @@ from catalog.formats.csvio import write_csv
 from catalog.formats.jsonio import write_json
 from catalog.formats.validation import MAX_BYTES, InvalidCatalogue
 from catalog.maintenance.audit import NothingToRollBack, history, rollback_last
-from catalog.maintenance.check import check_catalogue, format_report
+from catalog.maintenance.check import Problem, check_catalogue, format_report, offer_problems
+from catalog.maintenance.confirm import UnknownOffers, confirm_offers
 from catalog.maintenance.importer import (
     UnknownFormat,
     file_format,
@@ -91,9 +94,9 @@ def _actor() -> str:
 
 
 def _report(source: str, error: InvalidCatalogue) -> int:
-    for problem in error.problems:
-        print(problem.format(source), file=sys.stderr)
-    count = len(error.problems)
+    for line in error.report(source):  # the first problems, then how many more
+        print(line, file=sys.stderr)
+    count = error.count
     print(f"{source}: {count} problem{'s' * (count != 1)}, nothing imported", file=sys.stderr)
     return EXIT_USAGE
 
@@ -242,19 +245,76 @@ async def _rollback(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-async def _check(args: argparse.Namespace, settings: Settings) -> int:
+def _today(args: argparse.Namespace) -> date | None:
     try:
-        today = date.fromisoformat(args.today) if args.today else date.today()
+        return date.fromisoformat(args.today) if args.today else date.today()
     except ValueError:
         _error(f"--today {args.today!r}: expected a date as YYYY-MM-DD")
+        return None
+
+
+async def _check(args: argparse.Namespace, settings: Settings) -> int:
+    today = _today(args)
+    if today is None:
+        return EXIT_USAGE
+    if args.links and (args.timeout <= 0 or args.concurrency < 1):
+        _error("--timeout must be above 0 and --concurrency at least 1")
         return EXIT_USAGE
     engine = await _open(settings)
     try:
         async with session_maker(engine)() as session:
             report = await check_catalogue(session=session, today=today)
+            offers = await load_offers(session=session) if args.links else []
     finally:
         await engine.dispose()
-    print("\n".join(format_report(report)))
+    problems = offer_problems(report)
+    if args.links:
+        # aiohttp is loaded for --links only: `catalog check` alone starts as fast as before.
+        from catalog.maintenance.links import check_links
+
+        found = await check_links(
+            ((offer.id, offer.url) for offer in offers),
+            concurrency=args.concurrency,
+            seconds=args.timeout,
+        )
+        links = [Problem(item.offer, "link", f"{item.url}: {item.detail}") for item in found]
+        problems = sorted([*problems, *links], key=lambda item: (item.offer, item.kind))
+    else:
+        links = []
+    if args.json:
+        print(json.dumps({
+            "today": today.isoformat(),
+            "active": report.active,
+            "problems": [
+                {"offer": item.offer, "kind": item.kind, "detail": item.detail}
+                for item in problems
+            ],
+        }, ensure_ascii=False))
+        return EXIT_OK
+    lines = format_report(report)
+    if args.links:
+        if links and not report.findings:
+            lines.pop()  # "nothing to look at": there is
+        lines.append(f"  links that do not answer: {len(links)}")
+        lines += [f"    {item.offer}  {item.detail}" for item in links]
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+async def _confirm(args: argparse.Namespace, settings: Settings) -> int:
+    today = _today(args)
+    if today is None:
+        return EXIT_USAGE
+    engine = await _open(settings)
+    try:
+        async with session_maker(engine)() as session:
+            plan = await confirm_offers(session=session, ids=args.ids, today=today, actor=_actor())
+    finally:
+        await engine.dispose()
+    print(
+        f"{len(plan.updated)} offers confirmed on {today.isoformat()}"
+        f" ({len(plan.unchanged)} already were); `tremplin catalog rollback` undoes it"
+    )
     return EXIT_OK
 
 
@@ -275,7 +335,12 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             return await _rollback(args, settings)
         if command == "check":
             return await _check(args, settings)
+        if command == "confirm":
+            return await _confirm(args, settings)
         return await _validate(args)
+    except UnknownOffers as error:
+        _error(str(error))
+        return EXIT_USAGE
     except NothingToRollBack:
         _error("nothing to roll back: no applied import is left")
         return EXIT_FAILURE

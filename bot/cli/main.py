@@ -74,6 +74,23 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="stale, incomplete, ended and duplicate offers; missions and topics gaps"
     )
     check.add_argument("--today", metavar="YYYY-MM-DD", help="date of the check (default: today)")
+    check.add_argument(
+        "--links", action="store_true", help="also ask every offer's URL whether it still answers"
+    )
+    check.add_argument("--json", action="store_true", help='{"problems": [...]} on stdout')
+    check.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS",
+        help="--links: seconds each URL has to answer, redirects included (default 10)",
+    )
+    check.add_argument(
+        "--concurrency", type=int, default=8, metavar="N",
+        help="--links: URLs asked at once, and connections open at most (default 8)",
+    )
+    confirm = catalog_commands.add_parser(
+        "confirm", help="confirm offers are still true today (audited; rollback undoes it)"
+    )
+    confirm.add_argument("ids", nargs="+", metavar="ID", help="ids of active offers")
+    confirm.add_argument("--today", metavar="YYYY-MM-DD", help="the day (default: today)")
 
     match = commands.add_parser("match", help="find the offers that fit a profile")
     match.add_argument("--age", type=int, help="the citizen's age")

@@ -46,9 +46,12 @@ def _bold(text: str) -> _Html:
     return _Html(f"<b>{escape(text)}</b>")
 
 
-def problem_lines(tr: Translator, source: str, problems: Sequence[Problem]) -> list[str]:
-    """The message about a refused file: the first problems, then how many more."""
-    count = len(problems)
+def problem_lines(
+    tr: Translator, source: str, problems: Sequence[Problem], count: int | None = None
+) -> list[str]:
+    """The message about a refused file: the first problems, then how many more (``count``
+    problems in all, when only the first ones were kept)."""
+    count = len(problems) if count is None else count
     lines = [
         _html(
             tr.ngettext(

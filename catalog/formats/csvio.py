@@ -19,8 +19,10 @@ from typing import Any
 from catalog.formats.columns import clean_text
 from catalog.formats.validation import (
     MAX_ROWS,
+    TOO_MANY_ROWS,
     InvalidCatalogue,
     Problem,
+    Problems,
     Record,
     check_header,
     decode,
@@ -91,10 +93,11 @@ def read_csv(data: bytes) -> list[Offer]:
         raise InvalidCatalogue([Problem(1, "-", SEMICOLONS)])
     text = decode(data)
     records: list[Record] = []
-    problems: list[Problem] = []
+    problems = Problems()
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     line = 1
+    rows = 0
     try:
         for row in reader:
             # A quoted cell can hold line breaks: a row starts where the previous one ended.
@@ -105,6 +108,10 @@ def read_csv(data: bytes) -> list[Offer]:
                 header = [clean_text(unneutralise(cell)) for cell in row]
                 problems.extend(check_header(header, line=start))
                 continue
+            rows += 1  # bad rows count too: a million of them is no catalogue either
+            if rows > MAX_ROWS:
+                problems.append(Problem(start, "-", TOO_MANY_ROWS))
+                break
             if len(row) != len(header):
                 reason = f"this row has {len(row)} cells but the header has {len(header)}"
                 problems.append(Problem(start, "-", reason))
@@ -113,8 +120,6 @@ def read_csv(data: bytes) -> list[Offer]:
                 name: unneutralise(cell) for name, cell in zip(header, row, strict=True) if name
             }
             records.append(Record(start, values))
-            if len(records) > MAX_ROWS:
-                break  # validate_records names the limit; no need to read further
     except csv.Error as error:
         message = str(error)
         problems.append(Problem(line, "-", _CSV_ERRORS.get(message, f"malformed CSV: {message}")))

@@ -16,8 +16,11 @@ from typing import Any
 from catalog.formats.columns import quoted
 from catalog.formats.csvio import offer_cells
 from catalog.formats.validation import (
+    MAX_COLUMNS,
     MAX_ROWS,
+    TOO_MANY_ROWS,
     Problem,
+    Problems,
     Record,
     decode,
     label,
@@ -94,7 +97,11 @@ def _record(text: _Text, position: int, index: int) -> tuple[Record | None, list
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
     problems: list[Problem] = []
-    for key, value, key_at, _ in text.pairs(position):
+    pairs = text.pairs(position)
+    if len(pairs) > MAX_COLUMNS:  # naming each of 300,000 unknown fields takes half a minute
+        too_many = f"offer {index} has more than {MAX_COLUMNS} fields: is this a catalogue?"
+        return None, [Problem(line, "-", too_many)]
+    for key, value, key_at, _ in pairs:
         key_line = text.line(key_at)
         reason = unknown_column_reason(key)
         if reason:
@@ -119,14 +126,15 @@ def read_json(data: bytes) -> list[Offer]:
         if isinstance(where, Problem):
             return validate_records([], [where])
         records: list[Record] = []
-        problems: list[Problem] = []
+        problems = Problems()
         for index, position in enumerate(text.items(where), start=1):
+            if index > MAX_ROWS:
+                problems.append(Problem(text.line(position), "-", TOO_MANY_ROWS))
+                break
             record, found = _record(text, position, index)
             problems.extend(found)
             if record:
                 records.append(record)
-            if index > MAX_ROWS:
-                break
     except json.JSONDecodeError as error:
         reason = f"invalid JSON: {error.msg} (column {error.colno})"
         return validate_records([], [Problem(error.lineno, "-", reason)])

@@ -185,13 +185,19 @@ def read_lheo_report(data: bytes) -> LheoReading:
     inferences: list[Inference] = []
     index: Index = {}
     for unit, action, session in _offers(root):
-        record, found, inferred = _record(unit, action, session, lines, index)
+        try:
+            record, found, inferred = _record(unit, action, session, lines, index)
+        except (ArithmeticError, ValueError) as error:  # a value no rule foresaw: still its line
+            where = lines.get(session if session is not None else action, lines.get(unit, 1))
+            reason = clean_text(f"cannot read this offer: {type(error).__name__}: {error}")[:300]
+            problems.append(Problem(where, "-", reason))
+            continue
         records.append(record)
         problems += found
         inferences += inferred
         if len(records) > MAX_ROWS:
             break  # validate_records names the limit
-    if not records:
+    if not records and not problems:
         raise _refuse("no <formation> in <offres>: nothing to import", lines.get(root, 1))
     return LheoReading(validate_records(records, problems), inferences)
 

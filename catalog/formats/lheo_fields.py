@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import cache
 from xml.etree.ElementTree import Element
 
-from catalog.formats.columns import clean_text
+from catalog.formats.columns import MAX_PRICE, clean_text
 from catalog.formats.lheo_infer import Codes
 from catalog.formats.lheo_text import TITLE_LIMIT, amount, lheo_date, plain, shorten
 from catalog.formats.validation import Problem
@@ -234,7 +234,12 @@ def _price(reader: _Reader) -> None:
     hourly, element = reader.first("prix-horaire-TTC")
     rate, hours = amount(hourly), amount(reader.first("nombre-heures-total")[0])
     if rate is not None and hours is not None:
-        price = str((rate * hours).quantize(Decimal("0.01")))
+        total_price = rate * hours
+        if not total_price <= MAX_PRICE:  # quantizing a huge number overflows the context
+            reason = f"{rate} € an hour × {hours} hours is too large (at most {MAX_PRICE})"
+            reader.problem("price_eur", reason, element)
+            return
+        price = str(total_price.quantize(Decimal("0.01")))
         reader.put("price_eur", price, element)
         reader.note("price_eur", price, f"{rate} € an hour × {hours} hours")
 

@@ -77,7 +77,12 @@ def lheo_date(value: str, *, end: bool) -> date | None:
         return date(year, 12, 31) if end else date(year, 1, 1)
     if day == 0:
         first = date(year, month, 1)
-        return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1) if end else first
+        if not end:
+            return first
+        # December of year 9999 ends on the last day a date can hold.
+        if month == 12:
+            return date(year, 12, 31)
+        return date(year, month + 1, 1) - timedelta(days=1)
     return date(year, month, day)
 
 

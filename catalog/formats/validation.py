@@ -8,7 +8,8 @@ here raises anything but :class:`InvalidCatalogue`, whatever the bytes.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+import heapq
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from catalog.formats.columns import clean_text, parse_row, quoted
@@ -17,6 +18,12 @@ from catalog.offer_fields import COLUMNS, REQUIRED_COLUMNS, TRANSLATABLE, TRANSL
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
+TOO_MANY_ROWS = f"more than {MAX_ROWS} rows; split the file"
+# A refused file names its first problems and counts the others: a report stays readable, and
+# memory bounded, whatever the file (10 MB of bad one-cell rows would be millions of problems).
+MAX_PROBLEMS = 200
+# A header with more columns than this is not a catalogue's: it is refused without naming each.
+MAX_COLUMNS = 1000
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -40,14 +47,68 @@ def _position(problem: Problem) -> tuple[int, int]:
     return problem.line, _RANK.get(problem.column, len(_RANK))
 
 
-class InvalidCatalogue(Exception):
-    """A catalogue file that must not be imported, with every problem found in it."""
+class Problems:
+    """The problems found so far: the first :data:`MAX_PROBLEMS` of the file (by line, then
+    column, whatever order they were found in) kept, the others only counted."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, found: Iterable[Problem] = ()) -> None:
+        # A max-heap by position (negated): its top is the last problem kept, the one to drop.
+        self._heap: list[tuple[int, int, int, Problem]] = []
+        self._seen = 0
+        self.more = 0
+        self.extend(found)
+
+    def append(self, problem: Problem) -> None:
+        line, rank = _position(problem)
+        self._seen += 1
+        entry = (-line, -rank, -self._seen, problem)
+        if len(self._heap) < MAX_PROBLEMS:
+            heapq.heappush(self._heap, entry)
+            return
+        self.more += 1
+        if entry > self._heap[0]:  # earlier in the file than the last one kept
+            heapq.heapreplace(self._heap, entry)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    @property
+    def kept(self) -> list[Problem]:
+        """The problems kept, in the order they were found."""
+        return [entry[3] for entry in sorted(self._heap, key=lambda entry: -entry[2])]
+
+    def __len__(self) -> int:
+        return len(self._heap) + self.more
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.kept)
+
+
+class InvalidCatalogue(Exception):
+    """A catalogue file that must not be imported, with its first problems and their count.
+
+    ``problems`` are at most :data:`MAX_PROBLEMS`; ``more`` counts those left out and ``count``
+    is the total.
+    """
+
+    def __init__(self, problems: Iterable[Problem], more: int = 0) -> None:
+        if isinstance(problems, Problems):
+            more += problems.more
         # By line, then in the order of the contract's columns; a stable sort keeps the order of
         # a header's unknown columns.
-        self.problems = sorted(problems, key=_position)
-        super().__init__(f"{len(self.problems)} problem(s) in the catalogue")
+        ordered = sorted(problems, key=_position)
+        self.problems = ordered[:MAX_PROBLEMS]
+        self.more = more + len(ordered) - len(self.problems)
+        self.count = len(self.problems) + self.more
+        super().__init__(f"{self.count} problem(s) in the catalogue")
+
+    def report(self, source: str) -> list[str]:
+        """One line per problem kept, then how many more there are: a few hundred lines at most."""
+        lines = [problem.format(source) for problem in self.problems]
+        if self.more:
+            lines.append(f"{source}: …and {self.more} more problem{'s' * (self.more != 1)}")
+        return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +178,13 @@ def unknown_column_reason(name: str) -> str | None:
 
 def check_header(names: Sequence[str], *, line: int = 1) -> list[Problem]:
     """Unknown, nameless, duplicate and missing columns of a CSV header."""
+    if len(names) > MAX_COLUMNS:
+        # Naming each of 300,000 columns (with a suggestion for each) takes half a minute.
+        too_many = (
+            f"the header row has {len(names)} columns; the contract has {len(COLUMNS)}:"
+            " is this a catalogue?"
+        )
+        return [Problem(line, "-", too_many)]
     problems: list[Problem] = []
     positions: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
@@ -140,12 +208,12 @@ def validate_records(records: Iterable[Record], problems: Iterable[Problem] = ()
     ``problems`` are those the reader already found (header, syntax); rows are checked anyway
     so that one run shows everything to fix.
     """
-    found = list(problems)
+    found = problems if isinstance(problems, Problems) else Problems(problems)
     offers: list[Offer] = []
     first_line: dict[str, int] = {}
     for count, record in enumerate(records, start=1):
         if count > MAX_ROWS:
-            found.append(Problem(record.line, "-", f"more than {MAX_ROWS} rows; split the file"))
+            found.append(Problem(record.line, "-", TOO_MANY_ROWS))
             break
         result = parse_row(record.values)
         if isinstance(result, Offer):

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
+from time import monotonic
 
 from defusedxml import DefusedXmlException
 from openpyxl import Workbook, load_workbook
@@ -28,6 +29,7 @@ from catalog.formats.validation import (
     MAX_ROWS,
     InvalidCatalogue,
     Problem,
+    Problems,
     Record,
     check_header,
     validate_records,
@@ -37,6 +39,10 @@ from catalog.offer_fields import COLUMNS, FIELDS, NUMERIC_KINDS, Kind
 
 # 20,000 rows of every column hold well under this; anything above is not a catalogue.
 MAX_UNCOMPRESSED = 256 * 2**20
+# The last row of an Excel or LibreOffice sheet: a workbook's rows are numbered up to this.
+EXCEL_ROWS = 1_048_576
+# Seconds a sheet may take to read: a 20,000-row catalogue takes a few.
+TIME_BUDGET = 20.0
 _DATE_FORMAT = "yyyy-mm-dd"
 _TEXT_WIDTH = {"id": 14, "title": 40, "description": 60, "provider": 28, "url": 36}
 # The fields written with their own type rather than as text.
@@ -127,11 +133,23 @@ def _blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _records(rows: Iterable[Sequence[object]]) -> tuple[list[Record], list[Problem]]:
+def _records(rows: Iterable[Sequence[object]]) -> tuple[list[Record], Problems]:
     records: list[Record] = []
-    problems: list[Problem] = []
+    problems = Problems()
     header: list[str] | None = None
+    budget = TIME_BUDGET
+    deadline = monotonic() + budget
     for line, row in enumerate(rows, start=1):
+        # openpyxl yields an empty row for each row number missing before a row, however many:
+        # a row numbered 10^12 would keep it busy for days.
+        if line > EXCEL_ROWS:
+            raise _refuse(f"the first sheet has rows after row {EXCEL_ROWS}, a spreadsheet's last")
+        if line % 1024 == 0 and monotonic() > deadline:
+            raise _refuse(
+                f"reading the first sheet took more than {budget:g} seconds (stopped at row"
+                f" {line}): is this a catalogue?",
+                line,
+            )
         if all(_blank(cell) for cell in row):
             continue
         if header is None:
@@ -156,7 +174,7 @@ def _records(rows: Iterable[Sequence[object]]) -> tuple[list[Record], list[Probl
         records.append(Record(line, values))
         if len(records) > MAX_ROWS:
             break  # validate_records names the limit
-    if header is None:
+    if header is None and not problems:
         problems.append(Problem(1, "-", "the first sheet is empty: expected a header row"))
     return records, problems
 
@@ -174,7 +192,13 @@ def read_xlsx(data: bytes) -> list[Offer]:
         if not workbook.worksheets:
             raise _refuse("the workbook has no sheet")
         sheet = workbook.worksheets[0]
-        # The stored dimensions can be wrong (some tools never update them): read every row.
+        declared = sheet.max_row  # from <dimension ref="A1:D20">, when the sheet has one
+        if isinstance(declared, int) and declared > EXCEL_ROWS:
+            raise _refuse(
+                f"the first sheet declares {declared} rows; a spreadsheet has at most {EXCEL_ROWS}"
+            )
+        # The stored dimensions can be wrong (some tools never update them): read every row,
+        # up to a spreadsheet's last row (see _records).
         sheet.reset_dimensions()
         records, problems = _records(sheet.iter_rows(values_only=True))
     except InvalidCatalogue:
