@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     contact: str = "Espace Nelson Mandela, lieu ville apprenante de Clermont-Ferrand"
     stats_retention_days: int = Field(default=180, ge=1, le=3650)
     stats_min_count: int = Field(default=5, ge=1, le=1000)
+    # A conversation (its answers and typed words) is erased after this many idle days.
+    conversation_retention_days: int = Field(default=30, ge=1, le=3650)
 
     @field_validator("database_url")
     @classmethod

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from conversation_helpers import Chat
+from conversation_helpers import Chat, context
+from pydantic import ValidationError
+from sqlalchemy import update
 from sqlmodel import col, select
 
-from bot.chats.conversations import process
+from bot.chats.conversations import process, purge_idle
+from bot.chats.models import ConversationRecord, Favourite
 from bot.engine.inputs import Command, Press, Text
 from bot.engine.replies import Reply
 from bot.engine.state import MAX_TEXT, Conversation, Step, keep_text
@@ -18,7 +21,7 @@ from catalog.settings import Settings
 from catalog.stats.events import pseudonym
 from catalog.store.audit_models import PendingImport
 from catalog.store.db import Database, SessionMaker
-from catalog.store.models import ImportRecord
+from catalog.store.models import ImportRecord, utcnow
 from catalog.store.snapshot import CatalogSnapshot
 
 PERSONAL = "cours d'anglais, appelez-moi au 06 12 34 56 78 ou zoe@example.org"
@@ -114,3 +117,74 @@ async def test_forget_by_a_maintainer_renames_them_in_the_history_and_drops_thei
     assert [(r.source, r.actor, r.rolled_back_by) for r in records] == [
         ("a.csv", renamed, ""), ("b.csv", theirs, renamed)]
     assert [p.token for p in pending] == ["theirs"]
+
+
+# --- Typed text expires with the conversation (item 14) -------------------------------------
+
+
+def test_privacy_says_how_long_typed_words_are_kept_and_what_is_never_kept() -> None:
+    chat = Chat(context(retention_days=12))
+    chat.send(Command("privacy"))
+    assert "12 days without a message" in chat.text()
+    assert "Phone numbers, e-mail addresses and links" in chat.text()
+
+
+def test_the_retention_is_a_validated_setting(database_url: str) -> None:
+    assert Settings(_env_file=None).conversation_retention_days == 30
+    for wrong in (0, 4000):
+        with pytest.raises(ValidationError, match="conversation_retention_days"):
+            Settings(_env_file=None, conversation_retention_days=wrong)
+
+
+async def _age(sessions: SessionMaker, chat_id: int, days: int) -> None:
+    async with sessions() as session:
+        await session.exec(update(ConversationRecord)
+                           .where(col(ConversationRecord.chat_id) == chat_id)
+                           .values(updated_at=utcnow() - timedelta(days=days)))
+        await session.commit()
+
+
+async def _search(database: Database, settings: Settings, chat_id: int, words: str) -> None:
+    await process(database=database, chat_id=chat_id, user_id=chat_id, language_code="fr",
+                  event=Command("search", words), catalog=CatalogSnapshot(), settings=settings,
+                  today=date(2026, 12, 1))
+
+
+@pytest.mark.asyncio
+async def test_idle_conversations_are_erased_with_their_typed_words(
+    sessions: SessionMaker, empty_database: Database, database_url: str
+) -> None:
+    settings = Settings(_env_file=None, database_url=database_url,
+                        conversation_retention_days=30)
+    for chat_id in (OTHER, MAINTAINER):
+        await _search(empty_database, settings, chat_id, "poterie")
+    async with sessions() as session:
+        session.add(Favourite(user_id=OTHER, offer_id="kept"))
+        await session.commit()
+    await _age(sessions, OTHER, 31)
+    await _age(sessions, MAINTAINER, 29)
+
+    assert await purge_idle(database=empty_database, retention_days=30) == 1
+    async with sessions() as session:
+        left = (await session.exec(select(ConversationRecord))).all()
+        favourites = (await session.exec(select(Favourite))).all()
+    assert [(r.chat_id, r.state["answers"]["text"]) for r in left] == [(MAINTAINER, "poterie")]
+    assert [f.offer_id for f in favourites] == ["kept"]  # saved offers stay until /forget
+
+
+@pytest.mark.asyncio
+async def test_a_conversation_idle_too_long_is_not_resumed_before_the_purge(
+    sessions: SessionMaker, empty_database: Database, database_url: str
+) -> None:
+    settings = Settings(_env_file=None, database_url=database_url,
+                        conversation_retention_days=30)
+    await _search(empty_database, settings, OTHER, "poterie")
+    await _age(sessions, OTHER, 31)
+    await process(database=empty_database, chat_id=OTHER, user_id=OTHER, language_code="fr",
+                  event=Command("profile"), catalog=CatalogSnapshot(), settings=settings,
+                  today=date(2026, 12, 1))
+    async with sessions() as session:
+        record = await session.get(ConversationRecord, OTHER)
+    assert record is not None
+    assert Conversation.from_json(record.state).answers.text == ""
+    assert Conversation.from_json(record.state).language == "fr"

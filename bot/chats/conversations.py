@@ -69,7 +69,8 @@ def _upsert_citizen(dialect: str) -> Any:
 _UPSERT_CITIZEN = {dialect: _upsert_citizen(dialect) for dialect in ("postgresql", "sqlite")}
 # The chat's state, locked (PostgreSQL), with what says whether the citizen's row needs a touch.
 _LOCK_STATE = (
-    select(CONVERSATIONS.c.state, CITIZENS.c.active, CITIZENS.c.last_seen)
+    select(CONVERSATIONS.c.state, CONVERSATIONS.c.updated_at, CITIZENS.c.active,
+           CITIZENS.c.last_seen)
     .select_from(
         CONVERSATIONS.outerjoin(CITIZENS, CITIZENS.c.user_id == bindparam("user"))
     )
@@ -95,24 +96,37 @@ def _touch_citizen(connection: Connection, user_id: int, language_code: str | No
     return str(connection.execute(statement, parameters).scalar_one())
 
 
+def _utc(moment: datetime) -> datetime:
+    # SQLite keeps no time zone: the columns are UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _stale(active: bool | None, seen: datetime | None) -> bool:
     """Whether the citizen's row is missing, marked inactive, or last seen over
     ``TOUCH_EVERY`` ago."""
     if active is not True or seen is None:
         return True
-    if seen.tzinfo is None:  # SQLite keeps no time zone: the column is UTC
-        seen = seen.replace(tzinfo=UTC)
-    return utcnow() - seen > TOUCH_EVERY
+    return utcnow() - _utc(seen) > TOUCH_EVERY
+
+
+def _state(row: Any, retention: timedelta) -> Conversation:
+    """The stored state; a fresh one (in the same language) once idle past ``retention``,
+    even if the daily purge (:func:`purge_idle`) has not erased it yet."""
+    state = Conversation.from_json(row.state)
+    if row.updated_at is not None and utcnow() - _utc(row.updated_at) > retention:
+        return Conversation(language=state.language)
+    return state
 
 
 def _load(
-    connection: Connection, chat_id: int, user_id: int, language_code: str | None
+    connection: Connection, chat_id: int, user_id: int, language_code: str | None,
+    retention: timedelta,
 ) -> Conversation:
     """The chat's state, locked for the step; a new chat's starts in the citizen's language."""
     lock = {"chat": chat_id, "user": user_id}
     row = connection.execute(_LOCK_STATE, lock).one_or_none()
     if row is not None and not _stale(row.active, row.last_seen):
-        return Conversation.from_json(row.state)
+        return _state(row, retention)
     # A new chat, or a citizen to mark active (or seen) again: one write more, not at each step.
     language = _touch_citizen(connection, user_id, language_code)
     if row is None:
@@ -124,7 +138,7 @@ def _load(
             .on_conflict_do_nothing()
         )
         row = connection.execute(_LOCK_STATE, lock).one()
-    return Conversation.from_json(row.state)
+    return _state(row, retention)
 
 
 def _favourites(connection: Connection, user_id: int) -> tuple[str, ...]:
@@ -206,13 +220,15 @@ async def process(
     def transaction(connection: Connection) -> Outcome:
         # The whole step in one synchronous function: one hop to the database's thread on
         # SQLite (see catalog.store.transactions), and nothing else can run in the middle of it.
-        state = _load(connection, chat_id, user_id, language_code)
+        state = _load(connection, chat_id, user_id, language_code,
+                      timedelta(days=settings.conversation_retention_days))
         context = Context(
             index=index,
             today=day,
             favourites=_favourites(connection, user_id),
             city=settings.city,
             contact=settings.contact,
+            retention_days=settings.conversation_retention_days,
         )
         outcome = step(state, event, context)
         for effect in outcome.effects:
@@ -250,3 +266,18 @@ async def mark_inactive(
                           facts=[(Kind.BLOCKED, {})])
 
     await run_transaction(database, transaction)
+
+
+async def purge_idle(
+    *, database: Database, retention_days: int, now: datetime | None = None
+) -> int:
+    """Erase the conversations (answers, typed words) idle for more than ``retention_days``;
+    how many. Run daily by the bot; saved offers and the citizen's language stay."""
+    cutoff = (now or utcnow()) - timedelta(days=retention_days)
+
+    def transaction(connection: Connection) -> int:
+        idle = CONVERSATIONS.c.updated_at < cutoff
+        result = connection.execute(delete(CONVERSATIONS).where(idle))
+        return int(result.rowcount or 0)
+
+    return await run_transaction(database, transaction)

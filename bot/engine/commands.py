@@ -126,7 +126,11 @@ def privacy(state: Conversation, ctx: Context) -> Outcome:
         tr.gettext("Why: only to find offers for you. Answers about disability or being new "
                    "in France are always optional."),
         tr.gettext("Statistics count uses without names, and never show small groups."),
-        tr.gettext("How long: until you erase it. /forget erases everything, at once."),
+        tr.gettext("How long: your answers and the words you typed are erased after {days} "
+                   "days without a message from you; everything else stays until you erase it. "
+                   "/forget erases everything, at once.").format(days=ctx.retention_days),
+        tr.gettext("Phone numbers, e-mail addresses and links in what you type are never "
+                   "kept."),
         tr.gettext("Questions: {contact}.").format(contact=ctx.contact or ctx.city),
     ))
     return Outcome(state, (Reply(text, buttons=(

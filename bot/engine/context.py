@@ -28,6 +28,8 @@ class Context:
     favourites: tuple[str, ...] = ()
     city: str = "Clermont-Ferrand"
     contact: str = ""
+    # Days without a message after which the conversation is erased (/privacy says so).
+    retention_days: int = 30
 
     @cached_property
     def neighbourhoods(self) -> dict[str, tuple[float, float]]:
