@@ -60,6 +60,12 @@ class BotSettings(Settings):
     # Checked even when unset: webhook mode requires it (see _webhook_secret).
     webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     listen: str = "0.0.0.0:8080"
+    # The webhook server's guards against slow or numerous clients (bot.telegram.webhook):
+    # connections and requests at once (more are answered 503), seconds an idle kept-alive
+    # connection stays open, seconds a client has to send a request's headers (and its body).
+    webhook_max_connections: int = Field(default=256, ge=1, le=100_000)
+    webhook_keep_alive: int = Field(default=15, ge=1, le=300)
+    webhook_header_timeout: float = Field(default=10.0, gt=0, le=40)
 
     @field_validator("admin_ids", "maintainer_ids", mode="before")
     @classmethod

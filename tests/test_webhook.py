@@ -22,7 +22,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from fakeapi import FakeBotApi
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.ext import TypeHandler
@@ -176,8 +176,13 @@ async def test_a_bad_secret_is_forbidden_and_nothing_is_processed(
         b'{"message": {"text": "/start"}}',
         b'{"update_id": "1"}',
         b'{"update_id": 1, "message": {"text": "/start"}}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"update_id": 1, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
     ],
-    ids=["empty", "text", "not-utf8", "list", "string", "no-id", "id-not-int", "no-chat"],
+    ids=[
+        "empty", "text", "not-utf8", "list", "string", "no-id", "id-not-int", "no-chat",
+        "deep", "deep-in-update",
+    ],
 )
 async def test_a_body_that_is_not_an_update_is_a_bad_request(
     http: httpx.AsyncClient, server: FakeBotApi, metrics: Metrics, body: bytes
@@ -470,3 +475,133 @@ async def test_tremplin_run_in_webhook_mode_ends_cleanly_on_sigterm(
     assert "event=stopped" in log
     assert server.token not in log
     assert SECRET not in log
+
+
+# ---- the real server against hostile clients (issue 14): slow headers, big bodies
+
+
+@contextlib.asynccontextmanager
+async def _serving(
+    server: FakeBotApi, database_url: str, engine: AsyncEngine, **changes: object
+) -> AsyncIterator[int]:
+    """``serve_webhook`` on a free loopback port with ``changes`` to the settings; the port."""
+    port = _free_port()
+    settings = _settings(server, database_url, listen=f"127.0.0.1:{port}", **changes)
+    app = build_application(settings, database=Database(engine, session_maker(engine)))
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve_webhook(app, settings, stop))
+    try:
+        await _wait_healthy(f"http://127.0.0.1:{port}")
+        yield port
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, 30)
+
+
+async def _closed_by_server(reader: asyncio.StreamReader, patience: float = 20.0) -> bytes:
+    """Everything the server sends until it closes the connection (the test fails after
+    ``patience`` seconds: a server without a header deadline never closes it)."""
+    return await asyncio.wait_for(reader.read(), patience)
+
+
+@pytest.mark.asyncio
+async def test_unfinished_headers_end_the_connection_and_healthz_still_answers(
+    server: FakeBotApi, database_url: str, engine: AsyncEngine
+) -> None:
+    async with _serving(server, database_url, engine, webhook_header_timeout=0.5) as port:
+        slow = [await asyncio.open_connection("127.0.0.1", port) for _ in range(220)]
+        for _, writer in slow:
+            writer.write(b"POST /telegram HTTP/1.1\r\nHost: bot\r\nX-Slow: ")
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            assert (await client.get("/healthz", timeout=10)).status_code == 200
+        answers = await asyncio.gather(*(_closed_by_server(reader) for reader, _ in slow))
+        assert answers == [b""] * 220  # closed, not answered
+        # A kept-alive connection gets the same deadline for its next request's headers.
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: bot\r\n\r\nGET /healthz HTTP/1.1\r\nHo")
+        assert (await _closed_by_server(reader)).count(b"HTTP/1.1 200") == 1
+        writer.close()
+        for _, slow_writer in slow:
+            slow_writer.close()
+
+
+@pytest.mark.asyncio
+async def test_connections_over_the_limit_are_answered_503(
+    server: FakeBotApi, database_url: str, engine: AsyncEngine
+) -> None:
+    async with _serving(
+        server, database_url, engine, webhook_max_connections=3, webhook_header_timeout=30
+    ) as port:
+        held = [await asyncio.open_connection("127.0.0.1", port) for _ in range(3)]
+        for _, writer in held:
+            writer.write(b"GET /healthz HTTP/1.1\r\nHost: bot\r\n")  # headers never finished
+        await asyncio.sleep(0.2)  # let the server see them
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            assert (await client.get("/healthz", timeout=10)).status_code == 503
+            for _, writer in held:
+                writer.close()
+            await _wait_healthy(f"http://127.0.0.1:{port}")
+
+
+async def _raw_post(port: int, head: bytes, body: bytes = b"") -> bytes:
+    """Send a request's head (and maybe part of its body); the status line of the answer."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(head + body)
+    try:
+        return await asyncio.wait_for(reader.readline(), 20)
+    finally:
+        writer.close()
+
+
+@pytest.mark.asyncio
+async def test_bodies_over_a_mebibyte_are_refused_unread(
+    server: FakeBotApi, database_url: str, engine: AsyncEngine
+) -> None:
+    async with _serving(server, database_url, engine) as port:
+        # 4 MiB announced, nothing sent: the answer comes at once, without reading the body.
+        head = (
+            f"POST /telegram HTTP/1.1\r\nHost: bot\r\n{SECRET_HEADER}: {SECRET}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {4 * 2**20}\r\n\r\n"
+        ).encode()
+        assert (await _raw_post(port, head)).startswith(b"HTTP/1.1 413")
+        # Chunked, so no length announced: reading stops past 1 MiB.
+        chunked = (
+            f"POST /telegram HTTP/1.1\r\nHost: bot\r\n{SECRET_HEADER}: {SECRET}\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n"
+        ).encode()
+        chunk = b"%x\r\n%s\r\n" % (2**16, b" " * 2**16)
+        assert (await _raw_post(port, chunked, chunk * 17)).startswith(b"HTTP/1.1 413")
+        # Without the secret, nothing about the body matters: 403.
+        assert (await _raw_post(port, head.replace(SECRET.encode(), b"x"))).startswith(
+            b"HTTP/1.1 403"
+        )
+    assert server.calls("sendMessage") == []
+
+
+@pytest.mark.asyncio
+async def test_a_body_sent_too_slowly_is_refused(
+    server: FakeBotApi, database_url: str, engine: AsyncEngine
+) -> None:
+    head = (
+        f"POST /telegram HTTP/1.1\r\nHost: bot\r\n{SECRET_HEADER}: {SECRET}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+    ).encode()
+    async with _serving(server, database_url, engine, webhook_header_timeout=0.5) as port:
+        assert (await _raw_post(port, head, b"{")).startswith(b"HTTP/1.1 408")
+    assert server.calls("sendMessage") == []
+
+
+def test_the_guards_have_safe_defaults_and_refuse_bad_values(
+    server: FakeBotApi, database_url: str
+) -> None:
+    config = webhook_config(_settings(server, database_url))
+    assert 0 < config.header_timeout <= 40  # unfinished headers closed within 40 s
+    assert config.max_connections == 256 and config.keep_alive == 15
+    for name, value in (
+        ("webhook_header_timeout", 0),
+        ("webhook_header_timeout", 41),
+        ("webhook_max_connections", 0),
+        ("webhook_keep_alive", 0),
+    ):
+        with pytest.raises(ValidationError, match=name):
+            _settings(server, database_url, **{name: value})

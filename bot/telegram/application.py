@@ -188,7 +188,7 @@ async def serve_webhook(
             logger.info("event=started mode=webhook path=%s", config.path)
             # Returns once the HTTP server has stopped, so every answered update is processed
             # before the application stops.
-            await webhook.serve_http(app, listener, stop)
+            await webhook.serve_http(app, listener, stop, config)
     logger.info("event=stopped")
 
 

@@ -34,7 +34,7 @@ class Metrics:
         )
         self.rejected = Counter(
             "tremplin_webhook_rejected",
-            "Webhook requests refused before processing: bad secret or malformed update.",
+            "Webhook requests refused before processing: bad secret, too large, not an update.",
             ["reason"],
             registry=self.registry,
         )
@@ -45,7 +45,7 @@ class Metrics:
             registry=self.registry,
         )
         # Zero-valued series exist from the start, so that rate() and alerts see them at once.
-        for reason in ("secret", "payload"):
+        for reason in ("secret", "size", "payload"):
             self.rejected.labels(reason=reason)
 
     def count_error(self, error: BaseException | None) -> None:

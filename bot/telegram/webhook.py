@@ -3,11 +3,16 @@
 Routes, on ``TREMPLIN_LISTEN``:
 
 * ``POST <path of TREMPLIN_WEBHOOK_URL>``: one update. The secret header is checked in
-  constant time (403), the body must be a Telegram update (400), and the answer (200) comes
+  constant time (403), a body over 1 MiB is refused unread (413) and one sent too slowly too
+  (408), the body must be a Telegram update (400, deep JSON included), and the answer (200) comes
   only once the update has been processed: an update Telegram sees acknowledged is never lost,
   and one that is not acknowledged (crash, shutdown timeout) is sent again by Telegram.
 * ``GET /healthz``: 200 when the database answers ``SELECT 1``, 503 otherwise.
 * ``GET /metrics``: Prometheus text (see :mod:`bot.telegram.metrics`).
+
+uvicorn runs with the limits of ``TREMPLIN_WEBHOOK_*`` (connections, keep-alive, a deadline on
+request headers: :mod:`bot.telegram.slow_clients`), so that slow or numerous clients cannot
+keep Telegram and ``/healthz`` out.
 
 :func:`bot.telegram.application.serve_webhook` puts the pieces together: the PTB application
 running, ``setWebhook``, then :func:`serve_http` until SIGTERM.
@@ -38,6 +43,7 @@ from telegram import Bot, Update
 
 from bot.settings import HEALTH_PATH, METRICS_PATH, BotSettings
 from bot.telegram.metrics import CONTENT_TYPE, Metrics
+from bot.telegram.slow_clients import headers_within
 
 if TYPE_CHECKING:
     from bot.telegram.application import TremplinApplication
@@ -51,6 +57,9 @@ HEALTH_TIMEOUT_SECONDS = 5.0
 # After SIGTERM, requests in flight get this long to finish; Compose's stop_grace_period (30 s)
 # leaves room for the application's own shutdown after it.
 GRACEFUL_SHUTDOWN_SECONDS = 20
+# An update is a few kilobytes; Telegram's largest are far below this. A bigger body is refused
+# (413) before it is read, so nobody can make the process hold hundreds of megabytes.
+MAX_BODY_BYTES = 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +71,9 @@ class WebhookConfig:
     secret: str = field(repr=False)
     host: str
     port: int
+    max_connections: int = 256
+    keep_alive: int = 15
+    header_timeout: float = 10.0
 
 
 def webhook_config(settings: BotSettings) -> WebhookConfig:
@@ -75,6 +87,9 @@ def webhook_config(settings: BotSettings) -> WebhookConfig:
         secret=settings.webhook_secret.get_secret_value(),
         host=host.strip("[]"),
         port=int(port),
+        max_connections=settings.webhook_max_connections,
+        keep_alive=settings.webhook_keep_alive,
+        header_timeout=settings.webhook_header_timeout,
     )
 
 
@@ -92,7 +107,17 @@ def create_app(
             metrics.rejected.labels(reason="secret").inc()
             logger.warning("event=webhook_forbidden client=%s", _client(request))
             return PlainTextResponse("Forbidden", status_code=403)
-        update = _parse_update(await request.body(), application.bot)
+        try:
+            async with asyncio.timeout(config.header_timeout):  # a body sent slowly, too
+                body = await _body(request)
+        except TimeoutError:
+            logger.warning("event=webhook_slow_body client=%s", _client(request))
+            return PlainTextResponse("Request Timeout", status_code=408)
+        if body is None:
+            metrics.rejected.labels(reason="size").inc()
+            logger.warning("event=webhook_too_large client=%s", _client(request))
+            return PlainTextResponse("Payload Too Large", status_code=413)
+        update = _parse_update(body, application.bot)
         if update is None:
             metrics.rejected.labels(reason="payload").inc()
             logger.warning("event=webhook_bad_update client=%s", _client(request))
@@ -135,17 +160,34 @@ def create_app(
     )
 
 
+async def _body(request: Request) -> bytes | None:
+    """The request's body, or ``None`` when it is over :data:`MAX_BODY_BYTES`.
+
+    A declared length over the limit is refused before a byte is read; a chunked body is read
+    only up to the limit. (Starlette's ``request.body()`` reads everything into memory.)
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    return bytes(body)
+
+
 def _parse_update(body: bytes, bot: Bot) -> Update | None:
     """The update in ``body``, or ``None`` when it is not JSON or not an update."""
     try:
         data = json.loads(body)
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
         return None
     if not isinstance(data, dict) or type(data.get("update_id")) is not int:
         return None
     try:
         return Update.de_json(data, bot)
-    except (KeyError, TypeError, ValueError):  # a field missing or of the wrong type
+    except (KeyError, TypeError, ValueError, RecursionError):  # a field missing or wrong
         return None
 
 
@@ -199,10 +241,17 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def serve_http(app: Starlette, listener: socket.socket, stop: asyncio.Event) -> None:
+async def serve_http(
+    app: Starlette, listener: socket.socket, stop: asyncio.Event, webhook: WebhookConfig
+) -> None:
     """Serve ``app`` on ``listener`` until ``stop`` is set; requests in flight then finish."""
     config = uvicorn.Config(
         app,
+        # Slow clients (issue 14): a bounded number of connections and requests at once,
+        # idle connections closed, and headers that take too long end the connection.
+        http=headers_within(webhook.header_timeout),
+        limit_concurrency=webhook.max_connections,
+        timeout_keep_alive=webhook.keep_alive,
         lifespan="off",  # the PTB application's life cycle is the caller's
         log_config=None,  # keep Tremplin's log format (bot.telegram.logs)
         access_log=False,  # one line per update is noise, and a client address is personal
