@@ -4,7 +4,9 @@ reported as stale after its review period, hidden after twice that, and confirme
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ import sqlalchemy as sa
 from factories import offer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.cli.main import main
 from catalog.formats.csvio import read_csv, write_csv
 from catalog.formats.validation import InvalidCatalogue
 from catalog.maintenance.importer import import_offers
@@ -162,3 +165,35 @@ def test_of_two_equal_offers_the_one_confirmed_lately_ranks_first() -> None:
     assert recency(facts_of(offers[1]), TODAY.toordinal()) > recency(
         facts_of(offers[0]), TODAY.toordinal()
     )
+
+
+# ---- tremplin catalog confirm
+
+
+def _stale(output: str) -> list[str]:
+    problems = json.loads(output)["problems"]
+    return [item["offer"] for item in problems if item["kind"] == "stale"]
+
+
+def test_confirm_sets_the_day_is_audited_and_rolled_back(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "old.csv"
+    old = [offer(name, updated_on=date(2024, 6, 1)) for name in ("a", "b", "c")]
+    path.write_text(write_csv(old), encoding="utf-8")
+    base = ["--database-url", database_url, "catalog"]
+    assert main([*base, "import", str(path)]) == 0
+    assert main([*base, "confirm", "a", "nope", "--today", "2026-12-03"]) == 2
+    assert "nope" in capsys.readouterr().err  # nothing confirmed: all or none
+    assert main([*base, "confirm", "a", "b", "--today", "2026-12-03"]) == 0
+    assert "2 offers confirmed on 2026-12-03" in capsys.readouterr().out
+    assert main([*base, "check", "--json", "--today", "2026-12-03"]) == 0
+    stale = _stale(capsys.readouterr().out)
+    assert stale == ["c"]
+    assert main([*base, "history"]) == 0
+    assert "confirm a b (confirm" in capsys.readouterr().out
+    assert main([*base, "rollback"]) == 0
+    capsys.readouterr()
+    assert main([*base, "check", "--json", "--today", "2026-12-03"]) == 0
+    stale = _stale(capsys.readouterr().out)
+    assert stale == ["a", "b", "c"]

@@ -31,6 +31,7 @@ class Listed:
     id: str
     title: str
     day: date | None = None
+    detail: str = ""  # what the check found, for ``--json`` (English)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,18 @@ def is_hidden(offer: Offer, today: date) -> bool:
     return hidden_from is not None and hidden_from < today
 
 
+def _staleness(offer: Offer, today: date) -> str:
+    later = (
+        "hidden from citizens until confirmed"
+        if is_hidden(offer, today)
+        else f"hidden from citizens after {offer.hidden_from} unless confirmed"
+    )
+    return (
+        f"updated on {offer.updated_on}, to review every {offer.review_months} months"
+        f" (due {offer.review_due}); {later}"
+    )
+
+
 def build_report(offers: Iterable[Offer], *, today: date, few: int = FEW_OFFERS) -> CheckReport:
     """The report on active ``offers``."""
     rows = sorted(offers, key=lambda offer: offer.id)
@@ -96,7 +109,7 @@ def build_report(offers: Iterable[Offer], *, today: date, few: int = FEW_OFFERS)
     for offer in rows:
         listed = Listed(offer.id, offer.title)
         if is_stale(offer, today):
-            stale.append(Listed(offer.id, offer.title, offer.updated_on))
+            stale.append(Listed(offer.id, offer.title, offer.updated_on, _staleness(offer, today)))
         if not offer.description.strip():
             no_description.append(listed)
         if not _has_place(offer) and not offer.url:
@@ -165,3 +178,28 @@ def format_report(report: CheckReport, *, limit: int = 50) -> list[str]:
     if not report.findings:
         lines.append("  nothing to look at")
     return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding about one offer, as ``catalog check --json`` gives it (DESIGN.md)."""
+
+    offer: str
+    kind: str  # stale, link, no_description, no_place_no_url, ended, duplicate_title
+    detail: str
+
+
+def offer_problems(report: CheckReport) -> list[Problem]:
+    """The findings about single offers, ordered by offer then kind (gaps are not offers')."""
+    problems = [Problem(item.id, "stale", item.detail) for item in report.stale]
+    problems += [Problem(item.id, "no_description", "no description") for item in
+                 report.no_description]
+    problems += [Problem(item.id, "no_place_no_url", "neither a place nor a URL") for item in
+                 report.no_place_no_url]
+    problems += [Problem(item.id, "ended", f"ended on {item.day} (never shown)") for item in
+                 report.ended]
+    for group in report.duplicate_titles:
+        for item in group:
+            others = ", ".join(other.id for other in group if other is not item)
+            problems.append(Problem(item.id, "duplicate_title", f"same title as {others}"))
+    return sorted(problems, key=lambda problem: (problem.offer, problem.kind))

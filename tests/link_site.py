@@ -1,0 +1,125 @@
+"""A small web site on 127.0.0.1 for the link check: each path answers one way, and the server
+counts the connections open at once (what a polite checker bounds). HTTP/1.1 with keep-alive,
+written on asyncio streams so that every connection is seen."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+# path -> (status for HEAD, status for GET, Location or "")
+ROUTES: dict[str, tuple[int, int, str]] = {
+    "/ok": (200, 200, ""),
+    "/moved": (301, 301, "/ok"),
+    "/gone": (404, 404, ""),
+    "/removed": (410, 410, ""),
+    "/loop-a": (302, 302, "/loop-b"),
+    "/loop-b": (302, 302, "/loop-a"),
+    "/no-head": (405, 200, ""),
+    "/slow": (200, 200, ""),  # answers after ``slow_seconds``
+}
+
+
+class LinkSite:
+    """The site; ``open_now`` and ``most_open`` count connections, ``requests`` the requests.
+
+    Paths may carry a query (``/ok?n=12``): a thousand distinct URLs answering alike.
+    """
+
+    def __init__(self, slow_seconds: float = 30.0, delay_seconds: float = 0.0) -> None:
+        self.slow_seconds = slow_seconds
+        self.delay_seconds = delay_seconds  # every answer waits this long (a busy server)
+        self.port = 0
+        self.open_now = 0
+        self.most_open = 0
+        self.connections = 0
+        self.requests: list[tuple[str, str, str]] = []  # method, path, User-Agent
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=2048)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            for writer in list(self._writers):
+                writer.transport.abort()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        self.open_now += 1
+        self.connections += 1
+        self.most_open = max(self.most_open, self.open_now)
+        try:
+            while await self._answer(reader, writer):
+                pass
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            pass  # the site stops
+        finally:
+            self._tasks.discard(task)
+            self._writers.discard(writer)
+            self.open_now -= 1
+            writer.close()
+
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        request = await reader.readuntil(b"\r\n\r\n")
+        lines = request.decode("latin-1").split("\r\n")
+        method, target, _ = lines[0].split(" ", 2)
+        headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+        path = target.split("?", 1)[0]
+        self.requests.append((method, path, headers.get("User-Agent", "")))
+        head_status, get_status, location = ROUTES.get(path, (404, 404, ""))
+        if path == "/slow":
+            await asyncio.sleep(self.slow_seconds)
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
+        status = head_status if method == "HEAD" else get_status
+        body = b"" if method == "HEAD" else b"<html>ok</html>"
+        extra = f"Location: {location}\r\n" if location else ""
+        writer.write(
+            f"HTTP/1.1 {status} X\r\n{extra}Content-Length: {len(body)}\r\n\r\n".encode() + body
+        )
+        await writer.drain()
+        return True
+
+
+@contextmanager
+def site_in_thread(**options: float) -> Iterator[LinkSite]:
+    """The site served by its own event loop in a thread: for code that runs ``asyncio.run``."""
+    site = LinkSite(**options)
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(site.start())
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    started.wait(10)
+    try:
+        yield site
+    finally:
+        asyncio.run_coroutine_threadsafe(site.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
