@@ -303,3 +303,38 @@ def test_lheo_overflows_are_problems_with_exit_2(
     code, err = validate(path, capsys)
     assert code == 2
     assert f"{path}:{expected}" in err
+
+
+# 13. URLs.
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://example.org:0/", "has port '0'; a port is a number from 1 to 65535"),
+        ("https://example.org:65536/", "has port '65536'; a port is a number from 1 to 65535"),
+        ("http://example.org:99999999999", "has port '99999999999'; a port is a number from"),
+        ("http://[::1]:70000/", "has port '70000'; a port is a number from 1 to 65535"),
+        ("http://example.org:8o/", "has port '8o'; a port is a number from 1 to 65535"),
+        *(
+            (f"https://bank.example{chr(code)}/moc.live", f"control character U+{code:04X}")
+            for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+        ),
+    ],
+)
+def test_urls_with_a_bad_port_or_a_bidirectional_control_are_refused(url: str, reason: str) -> None:
+    data = (
+        "id,title,provider,missions,url\nok-1,t,p,digital,https://example.org:8080/a\n"
+        f"bad-1,t,p,digital,{url}\n"
+    )
+    (problem,) = refused(read_csv, data.encode()).problems
+    assert (problem.line, problem.column) == (3, "url")
+    assert reason in problem.reason
+
+
+def test_an_lheo_url_with_a_bidirectional_control_is_refused() -> None:
+    contact = "<contact-formation><coordonnees><web><urlweb>https://a.example\u202e/gro</urlweb>"
+    contact += "</web></coordonnees></contact-formation>"
+    error = refused(read_lheo, _lheo(action_extra=contact))
+    assert [(problem.line, problem.column) for problem in error.problems] == [(6, "url")]
+    assert "U+202E" in error.problems[0].reason

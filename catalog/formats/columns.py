@@ -284,15 +284,40 @@ def _identifier(row: _Row) -> str:
     return value
 
 
-def _url(row: _Row, spec: FieldSpec) -> str:
-    value = row.text("url", limit=spec.max_length)
+# Characters that reorder the text around them as it is shown: an address can then look like
+# another one than it opens ("https://bank.example\u202e/moc.live" shows "...evil.com/").
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# The port after the host (IPv6 hosts are in brackets): None without one.
+_HOST_PORT = re.compile(r"(?:\[[^\]]*\]|[^:]*)(?::(?P<port>.*))?", re.DOTALL)
+
+
+def _url_problem(value: str) -> str | None:
+    """What is wrong with an address, or None."""
+    control = _BIDI_CONTROLS.search(value)
+    if control:
+        return (
+            f"{quoted(value)} contains the bidirectional control character"
+            f" U+{ord(control.group()):04X}, which can make an address look like another"
+        )
     try:
         parts = urlsplit(value)
         valid = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
     except ValueError:
         valid = False
-    if value and (not valid or any(char.isspace() for char in value)):
-        row.fail("url", f"{quoted(value)} is not an http(s) address with a host")
+    if not valid or any(char.isspace() for char in value):
+        return f"{quoted(value)} is not an http(s) address with a host"
+    found = _HOST_PORT.fullmatch(parts.netloc.rpartition("@")[2])
+    port = found.group("port") if found else None
+    if port and not (re.fullmatch("[0-9]{1,5}", port) and 1 <= int(port) <= 65535):
+        return f"{quoted(value)} has port {quoted(port, 20)}; a port is a number from 1 to 65535"
+    return None
+
+
+def _url(row: _Row, spec: FieldSpec) -> str:
+    value = row.text("url", limit=spec.max_length)
+    problem = _url_problem(value) if value else None
+    if problem:
+        row.fail("url", problem)
     return value
 
 
