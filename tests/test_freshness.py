@@ -15,8 +15,10 @@ from factories import offer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli.main import main
+from bot.engine.cards import details
 from catalog.formats.csvio import read_csv, write_csv
 from catalog.formats.validation import InvalidCatalogue
+from catalog.i18n import translator
 from catalog.maintenance.importer import import_offers
 from catalog.matching.index import facts_of
 from catalog.matching.matcher import CatalogIndex, eligible, match
@@ -197,3 +199,11 @@ def test_confirm_sets_the_day_is_audited_and_rolled_back(
     assert main([*base, "check", "--json", "--today", "2026-12-03"]) == 0
     stale = _stale(capsys.readouterr().out)
     assert stale == ["a", "b", "c"]
+
+
+def test_the_details_say_when_the_offer_was_last_confirmed_in_the_citizens_language() -> None:
+    confirmed = offer("a", updated_on=NOVEMBER)
+    assert "Mis à jour le 3 novembre 2026" in details(confirmed, translator("fr"), saved=False).text
+    assert "Updated on November 3, 2026" in details(confirmed, translator("en"), saved=False).text
+    assert "3 листопада 2026" in details(confirmed, translator("uk"), saved=False).text
+    assert "Updated" not in details(offer("b"), translator("en"), saved=False).text

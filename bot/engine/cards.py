@@ -182,6 +182,9 @@ def details(offer: Offer, tr: Translator, *, saved: bool) -> Reply:
     if missions:
         lines.append(tr.gettext("Learning city: {missions}").format(
             missions=format_list(missions, locale=tr.lang)))
+    if offer.updated_on:  # when the organiser or a maintainer last confirmed it
+        lines.append(tr.gettext("Updated on {date}").format(
+            date=format_date(offer.updated_on, "long", locale=tr.lang)))
     lines += _french_note(offer, tr)
     return Reply(
         text="\n".join(lines),
