@@ -23,12 +23,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlmodel import SQLModel
+from sqlalchemy import text
 
 from catalog.formats.csvio import read_csv, write_csv
 from catalog.maintenance.importer import apply_plan, plan_import
 from catalog.offer import LocalText, Offer
-from catalog.store.db import create_engine, create_schema, session_maker
+from catalog.store import migrations
+from catalog.store.db import create_engine, session_maker
 from catalog.vocabulary import AUDIENCES, MISSIONS, TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,12 +126,17 @@ def _command(url: str, *args: str) -> float:
 
 
 async def _reset(url: str) -> None:
-    import bot.chats.models  # noqa: F401  (every table, so that drop_all empties the database)
+    """An empty database at the newest revision, as ``tremplin db upgrade`` leaves it.
 
+    The tables come from the migrations, not ``create_all``: the commands measured upgrade the
+    database first, and tables created outside the migrations (unstamped) made them fail with
+    "table stats_daily already exists".
+    """
     engine = create_engine(url)
     async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.drop_all)
-    await create_schema(engine)
+        await connection.run_sync(migrations.model_metadata().drop_all)
+        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    await migrations.upgrade(engine)
     await engine.dispose()
 
 
