@@ -7,8 +7,10 @@ value is a validator here, so a bad value stops every command at start, naming i
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +47,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default=f"sqlite+aiosqlite:///{DEFAULT_SQLITE_FILE}")
     pseudonym_key: SecretStr | None = None
     city: str = "Clermont-Ferrand"
+    # The city's time zone, and the hours (local, "START-END") when no alert is ever sent.
+    timezone: str = "Europe/Paris"
+    quiet_hours: str = "21-8"
     contact: str = "Espace Nelson Mandela, lieu ville apprenante de Clermont-Ferrand"
     stats_retention_days: int = Field(default=180, ge=1, le=3650)
     stats_min_count: int = Field(default=5, ge=1, le=1000)
@@ -70,6 +75,33 @@ class Settings(BaseSettings):
                 " (python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError("must be an IANA time zone, such as Europe/Paris") from None
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        start, dash, end = value.strip().partition("-")
+        if not (dash and start.isdigit() and end.isdigit()
+                and 0 <= int(start) <= 23 and 0 <= int(end) <= 23):
+            raise ValueError("must be START-END in whole hours from 0 to 23, such as 21-8")
+        return f"{int(start)}-{int(end)}"
+
+    def is_quiet(self, now: datetime) -> bool:
+        """Whether ``now`` (aware) falls in the quiet hours of the city's time zone; none when
+        START equals END."""
+        start, end = (int(hour) for hour in self.quiet_hours.split("-"))
+        hour = now.astimezone(ZoneInfo(self.timezone)).hour
+        if start == end:
+            return False
+        return start <= hour < end if start < end else hour >= start or hour < end
 
 
 AnySettings = TypeVar("AnySettings", bound=Settings)

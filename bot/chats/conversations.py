@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
+from bot.chats import alerts
 from bot.chats.models import Citizen, ConversationRecord, Favourite
 from bot.engine.context import (
     Context,
@@ -24,6 +25,7 @@ from bot.engine.context import (
     Record,
     RemoveFavourite,
     SaveFavourite,
+    SetAlerts,
     SetLanguage,
 )
 from bot.engine.dialogue import step
@@ -154,6 +156,7 @@ def forget(
     if user_key is not None:
         events.forget(connection, user_key=user_key)
     forget_pending(connection, user_id=user_id)
+    alerts.forget(connection, user_id=user_id)
     forget_actor(connection, user_id=user_id, pseudonym=user_key)
     connection.execute(delete(FAVOURITES).where(FAVOURITES.c.user_id == user_id))
     connection.execute(
@@ -182,6 +185,13 @@ def _apply(
                 update(CITIZENS).where(CITIZENS.c.user_id == user_id).values(language=language))
         case ForgetUser():
             forget(connection, user_id=user_id, chat_id=chat_id, user_key=user_key)
+        case SetAlerts(watch=watch) if watch is None:
+            alerts.forget(connection, user_id=user_id)
+        case SetAlerts(watch=watch) if watch is not None:
+            kept = connection.execute(
+                select(CITIZENS.c.language).where(CITIZENS.c.user_id == user_id)).scalar()
+            alerts.subscribe(connection, user_id=user_id, chat_id=chat_id,
+                             language=str(kept or normalise_language(None)), watch=watch)
         case Record():
             pass  # written all together, after the effects: see _facts
 
@@ -226,6 +236,7 @@ async def process(
             index=index,
             today=day,
             favourites=_favourites(connection, user_id),
+            alerts=alerts.subscribed(connection, user_id),
             city=settings.city,
             contact=settings.contact,
             retention_days=settings.conversation_retention_days,

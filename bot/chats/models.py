@@ -1,4 +1,4 @@
-"""Tables about citizens: conversation state per chat, citizens, favourites.
+"""Tables about citizens: conversation state per chat, citizens, favourites, alerts.
 
 Everything here is personal data: ``/forget`` deletes every row keyed by the user or the chat.
 Telegram ids exceed 32 bits, hence ``BigInteger`` columns.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from catalog.store.models import utcnow
@@ -47,3 +47,54 @@ class Favourite(SQLModel, table=True):
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     offer_id: str = Field(primary_key=True, max_length=64)
     saved_at: datetime = Field(default_factory=utcnow)
+
+
+class AlertSubscription(SQLModel, table=True):
+    """A citizen who asked to be told about new offers (``/alerts on``).
+
+    ``watch`` keeps what the alerts match on, and nothing else: the answers' codes (topics,
+    situations, age, where as a neighbourhood's name, free/online), and the interest words of
+    what they typed, stripped of personal data (never the typed text itself, nor a location).
+    """
+
+    __tablename__ = "alert_subscription"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    language: str = Field(default="fr", max_length=8)
+    watch: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    subscribed_at: datetime = Field(default_factory=utcnow)
+    # When the last digest was written for them (at most one a week); None: never yet.
+    last_told_at: datetime | None = None
+
+
+class AlertTold(SQLModel, table=True):
+    """An offer a subscriber was told about in a digest: never told again."""
+
+    __tablename__ = "alert_told"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    offer_id: str = Field(primary_key=True, max_length=64)
+    told_at: datetime = Field(default_factory=utcnow)
+
+
+class AlertOutbox(SQLModel, table=True):
+    """One message to send, written once (unique per person and ``key``), then sent once.
+
+    ``status``: ``pending`` (to send), ``sending`` (claimed by a sender at ``claimed_at``),
+    ``sent``, ``dropped`` (the citizen blocked the bot) or ``failed`` (Telegram refused it).
+    """
+
+    __tablename__ = "alert_outbox"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_alert_outbox_user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    key: str = Field(max_length=64)
+    reply: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from bot.cli import jobs as jobs_cli
 from bot.settings import BotSettings, load_bot_settings
 from catalog.i18n import LANGUAGES
 from catalog.settings import SettingsError
@@ -141,6 +142,8 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
     stats.add_argument("--csv", metavar="FILE", help="also write every figure to a CSV file")
 
+    jobs_cli.add_parser(commands)
+
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="create or upgrade the schema")
@@ -181,6 +184,8 @@ async def _dispatch(args: argparse.Namespace, settings: BotSettings) -> int:
         from bot.cli import stats as stats_cli
 
         return await stats_cli.run(args, settings)
+    if args.command == "jobs":
+        return await jobs_cli.run(args, settings)
     raise AssertionError(args.command)
 
 

@@ -28,6 +28,8 @@ class Context:
     favourites: tuple[str, ...] = ()
     city: str = "Clermont-Ferrand"
     contact: str = ""
+    # Whether the citizen asked to be told about new offers (/alerts).
+    alerts: bool = False
     # Days without a message after which the conversation is erased (/privacy says so).
     retention_days: int = 30
 
@@ -66,7 +68,15 @@ class Record:
     facts: Mapping[str, object] = field(default_factory=dict)
 
 
-Effect = SaveFavourite | RemoveFavourite | ForgetUser | SetLanguage | Record
+@dataclass(frozen=True, slots=True)
+class SetAlerts:
+    """Subscribe to alerts on new offers with ``watch`` (``bot.engine.alerts.watch_of``), or
+    unsubscribe (``None``)."""
+
+    watch: Mapping[str, object] | None
+
+
+Effect = SaveFavourite | RemoveFavourite | ForgetUser | SetLanguage | Record | SetAlerts
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,10 +22,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot.alerts.job import AlertsJob
 from bot.chats.database import Database, open_database
 from bot.engine.commands import COMMANDS
 from bot.settings import BotSettings
 from bot.telegram import admin, handlers, logs, maintainers
+from bot.telegram.alerts_sender import telegram_sender
 from bot.telegram.limiter import RetryingRateLimiter
 from bot.telegram.services import BotData, TremplinContext
 from bot.telegram.stats_job import StatsPurge
@@ -55,6 +57,8 @@ def build_application(
     root = settings.telegram_api_url.rstrip("/")
     # Statistics: finished days rolled up and old raw events purged, daily (bot.telegram.stats_job).
     stats_purge = StatsPurge(retention_days=settings.stats_retention_days)
+    # Alerts on new offers: the day's digests and the outbox, hourly (bot.alerts.job).
+    alerts_job: AlertsJob | None = None
 
     async def post_init(application: TremplinApplication) -> None:
         data = application.bot_data
@@ -63,9 +67,14 @@ def build_application(
         data.catalog = CatalogSnapshot()
         await _register_commands(application)
         stats_purge.start(data.database.sessions)
+        nonlocal alerts_job
+        alerts_job = AlertsJob(settings=settings, send=telegram_sender(application.bot))
+        alerts_job.start(data.database, data.catalog)
 
     async def post_shutdown(application: TremplinApplication) -> None:
         await stats_purge.stop()
+        if alerts_job is not None:
+            await alerts_job.stop()
         if database is None:  # we opened it, we close it
             await application.bot_data.database.close()
 
