@@ -6,7 +6,7 @@ aside (and which one), and given a person to ask.
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.engine import cards
@@ -125,10 +125,9 @@ def _contact(state: Conversation, ctx: Context) -> str:
 
 
 def _facts(state: Conversation, offset: int, outcome: Found,
-           found: Sequence[Match], vocabulary: Container[str] = ()) -> tuple[Record, ...]:
+           found: Sequence[Match]) -> tuple[Record, ...]:
     """The statistics' facts of a results page: what was asked (codes), what was shown, and
-    the words of a search that found no good result that the lexicon or ``vocabulary`` (the
-    catalogue's) know."""
+    the words of a search that found no good result, stripped of personal data."""
     answers = state.answers
     asked = set(answers.topics) | infer_topics(answers.text)
     shown = Record(Kind.RESULTS, {
@@ -138,8 +137,7 @@ def _facts(state: Conversation, offset: int, outcome: Found,
         "situations": answers.situations,
         "offers": {item.offer.id: item.offer.missions for item in found[:PAGE]},
     })
-    keywords = (search_keywords(answers.text, vocabulary)
-                if outcome in (Found.RELAXED, Found.NONE) else "")
+    keywords = search_keywords(answers.text) if outcome in (Found.RELAXED, Found.NONE) else ""
     if not keywords:
         return (shown,)
     return shown, Record(Kind.UNMET_SEARCH, {"keywords": keywords})
@@ -175,10 +173,10 @@ def show(state: Conversation, ctx: Context, *, offset: int = 0) -> Outcome:
             "Try other words, or change your answers."
         )
         return Outcome(state, (footer(state, ctx, text + _contact(state, ctx)),),
-                       _facts(state, offset, Found.NONE, (), ctx.index.postings))
+                       _facts(state, offset, Found.NONE, ()))
     intro = tr.gettext(RELAXED.get(closest.dropped, RELAXED["topics"]))
     shown = [_card(item, state, ctx) for item in closest.matches[:PAGE]]
     relaxed = closest.dropped if closest.dropped in RELAXED else None
     text = tr.gettext("These do not match every answer you gave.") + _contact(state, ctx)
     return Outcome(state, (Reply(intro), *shown, footer(state, ctx, text, relaxed=relaxed)),
-                   _facts(state, offset, Found.RELAXED, closest.matches, ctx.index.postings))
+                   _facts(state, offset, Found.RELAXED, closest.matches))
