@@ -6,19 +6,22 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from conversation_helpers import Chat, context
+from conversation_helpers import Chat, context, make_offer
 from pydantic import ValidationError
 from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.chats.conversations import process, purge_idle
 from bot.chats.models import ConversationRecord, Favourite
+from bot.engine.context import Record
 from bot.engine.inputs import Command, Press, Text
 from bot.engine.replies import Reply
 from bot.engine.state import MAX_TEXT, Conversation, Step, keep_text
 from catalog.maintenance.audit import telegram_actor
 from catalog.settings import Settings
 from catalog.stats.events import pseudonym
+from catalog.stats.facts import Kind
+from catalog.stats.keywords import search_keywords
 from catalog.store.audit_models import PendingImport
 from catalog.store.db import Database, SessionMaker
 from catalog.store.models import ImportRecord, utcnow
@@ -188,3 +191,33 @@ async def test_a_conversation_idle_too_long_is_not_resumed_before_the_purge(
     assert record is not None
     assert Conversation.from_json(record.state).answers.text == ""
     assert Conversation.from_json(record.state).language == "fr"
+
+
+# --- Statistics keep only words the matcher or the catalogue know (item 14) -----------------
+
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("jean pierre", ""),
+    ("محمد الحسيني", ""),
+    ("cours de poterie avec jean pierre", "cours poterie"),
+    ("دروس اللغة الفرنسية مع محمد", "الفرنسية اللغة دروس"),
+    ("французька мова олена", "мова французька"),
+    ("conferencias de historia juan", "conferencias historia"),
+])
+def test_search_statistics_keep_no_name_typed_in_lower_case(typed: str, kept: str) -> None:
+    assert search_keywords(typed) == kept
+
+
+def test_search_statistics_keep_the_catalogues_words() -> None:
+    assert search_keywords("vitrail avec jean") == ""
+    assert search_keywords("vitrail avec jean", {"vitrail", "atelier"}) == "vitrail"
+
+
+def test_an_unmet_search_records_only_the_words_the_lexicon_or_the_catalogue_know() -> None:
+    vitrail = make_offer("o-2", title="Vitrail", topics=("crafts",), price_eur=50)
+    chat = Chat(context([make_offer("o-1"), vitrail]))
+    chat.state = Conversation(language="fr", greeted=True).with_answers(free_only=True)
+    chat.send(Command("search", "kintsugi vitrail jean pierre"))  # nothing free: relaxed
+    unmet = [dict(effect.facts) for effect in chat.last.effects
+             if isinstance(effect, Record) and effect.kind == Kind.UNMET_SEARCH]
+    assert unmet == [{"keywords": "vitrail"}]

@@ -6,7 +6,7 @@ aside (and which one), and given a person to ask.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import replace
 
 from bot.engine import cards
@@ -110,8 +110,6 @@ def footer(state: Conversation, ctx: Context, text: str, *, more: bool = False,
     free = state.answers.free_only
     rows.append((Button(("✓ " if free else "") + tr.gettext("Only free offers"),
                         "free:off" if free else "free:on"),))
-    if not ctx.alerts:
-        rows.append((Button(tr.gettext("Tell me about new offers like these"), "alerts:ask"),))
     rows.append((Button(tr.gettext("Change my answers"), "go:refine"),
                  Button(tr.gettext("Start over"), "go:start")))
     return Reply(text, buttons=tuple(rows))
@@ -125,9 +123,10 @@ def _contact(state: Conversation, ctx: Context) -> str:
 
 
 def _facts(state: Conversation, offset: int, outcome: Found,
-           found: Sequence[Match]) -> tuple[Record, ...]:
+           found: Sequence[Match], vocabulary: Container[str] = ()) -> tuple[Record, ...]:
     """The statistics' facts of a results page: what was asked (codes), what was shown, and
-    the words of a search that found no good result, stripped of personal data."""
+    the words of a search that found no good result that the lexicon or ``vocabulary`` (the
+    catalogue's) know."""
     answers = state.answers
     asked = set(answers.topics) | infer_topics(answers.text)
     shown = Record(Kind.RESULTS, {
@@ -137,7 +136,8 @@ def _facts(state: Conversation, offset: int, outcome: Found,
         "situations": answers.situations,
         "offers": {item.offer.id: item.offer.missions for item in found[:PAGE]},
     })
-    keywords = search_keywords(answers.text) if outcome in (Found.RELAXED, Found.NONE) else ""
+    keywords = (search_keywords(answers.text, vocabulary)
+                if outcome in (Found.RELAXED, Found.NONE) else "")
     if not keywords:
         return (shown,)
     return shown, Record(Kind.UNMET_SEARCH, {"keywords": keywords})
@@ -173,10 +173,10 @@ def show(state: Conversation, ctx: Context, *, offset: int = 0) -> Outcome:
             "Try other words, or change your answers."
         )
         return Outcome(state, (footer(state, ctx, text + _contact(state, ctx)),),
-                       _facts(state, offset, Found.NONE, ()))
+                       _facts(state, offset, Found.NONE, (), ctx.index.postings))
     intro = tr.gettext(RELAXED.get(closest.dropped, RELAXED["topics"]))
     shown = [_card(item, state, ctx) for item in closest.matches[:PAGE]]
     relaxed = closest.dropped if closest.dropped in RELAXED else None
     text = tr.gettext("These do not match every answer you gave.") + _contact(state, ctx)
     return Outcome(state, (Reply(intro), *shown, footer(state, ctx, text, relaxed=relaxed)),
-                   _facts(state, offset, Found.RELAXED, closest.matches))
+                   _facts(state, offset, Found.RELAXED, closest.matches, ctx.index.postings))
