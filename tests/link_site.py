@@ -5,6 +5,8 @@ written on asyncio streams so that every connection is seen."""
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +25,7 @@ ROUTES: dict[str, tuple[int, int, str]] = {
 
 
 class LinkSite:
-    """The site; ``open_now`` and ``most_open`` count connections, ``requests`` the requests.
+    """The site; ``most_open`` counts connections, ``requests`` the requests.
 
     Paths may carry a query (``/ok?n=12``): a thousand distinct URLs answering alike.
     """
@@ -58,13 +60,16 @@ class LinkSite:
             await self._server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Open at this moment: this one, and those whose client has not closed its end. Asked of
+        # the sockets themselves: a close the loop has not yet handled is a close all the same.
+        live = 1 + sum(not _peer_closed(other) for other in self._writers)
         self._writers.add(writer)
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
         self.open_now += 1
         self.connections += 1
-        self.most_open = max(self.most_open, self.open_now)
+        self.most_open = max(self.most_open, live)
         try:
             while await self._answer(reader, writer):
                 pass
@@ -86,8 +91,8 @@ class LinkSite:
         path = target.split("?", 1)[0]
         self.requests.append((method, path, headers.get("User-Agent", "")))
         head_status, get_status, location = ROUTES.get(path, (404, 404, ""))
-        if path == "/slow":
-            await asyncio.sleep(self.slow_seconds)
+        if path == "/slow" and await self._closed_within(reader, self.slow_seconds):
+            return False  # the client gave up: its connection is no longer open
         if self.delay_seconds:
             await asyncio.sleep(self.delay_seconds)
         status = head_status if method == "HEAD" else get_status
@@ -98,6 +103,28 @@ class LinkSite:
         )
         await writer.drain()
         return True
+
+    @staticmethod
+    async def _closed_within(reader: asyncio.StreamReader, seconds: float) -> bool:
+        """Wait ``seconds`` unless the client closes first (then True): the count stays true."""
+        try:
+            return await asyncio.wait_for(reader.read(1), seconds) == b""
+        except TimeoutError:
+            return False
+
+
+def _peer_closed(writer: asyncio.StreamWriter) -> bool:
+    """Whether the client closed (or reset) the connection, peeking at a copy of its socket."""
+    sock = writer.get_extra_info("socket")
+    if sock is None or sock.fileno() < 0:
+        return True
+    with socket.socket(fileno=os.dup(sock.fileno())) as probe:
+        try:
+            return probe.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False  # open, nothing to read
+        except OSError:
+            return True
 
 
 @contextmanager
