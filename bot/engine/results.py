@@ -110,6 +110,8 @@ def footer(state: Conversation, ctx: Context, text: str, *, more: bool = False,
     free = state.answers.free_only
     rows.append((Button(("✓ " if free else "") + tr.gettext("Only free offers"),
                         "free:off" if free else "free:on"),))
+    if not ctx.alerts:
+        rows.append((Button(tr.gettext("Tell me about new offers like these"), "alerts:ask"),))
     rows.append((Button(tr.gettext("Change my answers"), "go:refine"),
                  Button(tr.gettext("Start over"), "go:start")))
     return Reply(text, buttons=tuple(rows))
