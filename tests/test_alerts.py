@@ -28,6 +28,7 @@ from catalog.maintenance.importer import import_offers
 from catalog.offer import LocalText, Offer
 from catalog.settings import Settings
 from catalog.store.db import Database
+from catalog.store.leases import JobLease
 from catalog.store.snapshot import CatalogSnapshot
 
 TODAY = date(2026, 12, 3)
@@ -317,3 +318,26 @@ def test_quiet_hours_are_validated_and_read_in_the_city_time_zone() -> None:
             Settings(_env_file=None, quiet_hours=bad)
     with pytest.raises(ValueError, match="IANA"):
         Settings(_env_file=None, timezone="Mars/Olympus")
+
+
+@pytest.mark.asyncio
+async def test_the_bots_job_writes_once_a_day_across_replicas_and_sleeps_at_night(
+    database: Database, database_url: str
+) -> None:
+    settings = _settings(database_url)
+    await _subscribe(database, settings, SUBSCRIBER)
+    await _import(database, _smartphone())
+    night = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # 3:00 in Paris
+    sleeper = Recorder()
+    sleeping = job.AlertsJob(settings=settings, send=sleeper, clock=lambda: night)
+    assert (await sleeping.tick(database, CatalogSnapshot())).sent == 0
+    async with database.sessions() as session:  # the night does not use up the day's run
+        assert (await session.exec(select(JobLease))).all() == []
+    first, second = Recorder(), Recorder()
+    replicas = [job.AlertsJob(settings=settings, send=send, clock=lambda: NOON)
+                for send in (first, second)]
+    await asyncio.gather(*(replica.tick(database, CatalogSnapshot()) for replica in replicas))
+    assert len(first.sent) + len(second.sent) == 1 and sleeper.sent == []
+    async with database.sessions() as session:
+        written = (await session.exec(select(func.count()).select_from(AlertOutbox))).one()
+    assert written == 1
