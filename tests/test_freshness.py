@@ -178,7 +178,7 @@ def _stale(output: str) -> list[str]:
 
 
 def test_confirm_sets_the_day_is_audited_and_rolled_back(
-    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    database_url: str, engine: AsyncEngine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "old.csv"
     old = [offer(name, updated_on=date(2024, 6, 1)) for name in ("a", "b", "c")]

@@ -14,6 +14,7 @@ import pytest
 import pytest_asyncio
 from factories import offer
 from link_site import LinkSite, site_in_thread
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli.main import main
 from catalog.formats.csvio import write_csv
@@ -94,8 +95,9 @@ async def test_bad_settings_are_refused() -> None:
 
 
 def test_check_links_json_finds_exactly_the_404_the_timeout_the_loop_and_the_old_offer(
-    database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    database_url: str, engine: AsyncEngine, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    # ``engine``: an empty schema, dropped afterwards (on PostgreSQL the database is shared).
     with site_in_thread() as site:
         offers = [
             offer(name, title=f"Atelier {name}", description="x", url=site.url(path),
