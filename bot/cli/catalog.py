@@ -38,7 +38,12 @@ from catalog.maintenance.sample import ensure_catalogue
 from catalog.offer import Offer
 from catalog.settings import Settings
 from catalog.store import migrations
-from catalog.store.db import create_engine, session_maker
+from catalog.store.db import (
+    COMMAND_WRITE_WAIT_SECONDS,
+    create_engine,
+    read_only,
+    session_maker,
+)
 from catalog.store.models import ImportRecord
 from catalog.store.offers import load_offers
 
@@ -112,7 +117,8 @@ async def _open(settings: Settings) -> AsyncEngine:
         folder = Path(url.database).parent
         if not folder.is_dir():
             raise _NoDatabaseFolder(f"the folder of the database, {folder}, does not exist")
-    engine = create_engine(settings.database_url)
+    # Waits for another import's write lock (saying so) rather than fail at once.
+    engine = create_engine(settings.database_url, write_wait=COMMAND_WRITE_WAIT_SECONDS)
     try:
         await migrations.upgrade(engine)
     except BaseException:
@@ -221,7 +227,7 @@ async def _history(args: argparse.Namespace, settings: Settings) -> int:
     engine = await _open(settings)
     try:
         async with session_maker(engine)() as session:
-            records = await history(session=session, limit=args.limit)
+            records = await history(session=await read_only(session), limit=args.limit)
     finally:
         await engine.dispose()
     print("\n".join(map(_history_line, records)) if records else "no import yet")

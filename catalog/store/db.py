@@ -4,6 +4,7 @@ SQLite file, the thread where conversation steps run (see ``catalog.store.transa
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ import catalog.stats.events
 import catalog.store.models  # noqa: F401
 
 SessionMaker = async_sessionmaker[AsyncSession]
+logger = logging.getLogger(__name__)
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -37,6 +39,18 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# The execution option of a connection whose transaction only reads (see read_only).
+READ_ONLY = "tremplin_read_only"
+# The engine's execution option: seconds a writer waits for another's write lock.
+WRITE_WAIT = "tremplin_write_wait"
+# The bot's async engine has one connection: a writer waiting long on it would hold up every
+# read of that process too (/export, /catalog), so it waits little, as before, then fails.
+BOT_WRITE_WAIT_SECONDS = 5
+# A command (``tremplin catalog import``) has nothing else to do: it waits for another import
+# (20,000 offers hold the write lock for seconds) rather than fail with "database is locked".
+COMMAND_WRITE_WAIT_SECONDS = 120
+
+
 def begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads, then writes, fails at once with "database is locked"
     # when another connection wrote in between (the busy timeout cannot help an upgrade from
@@ -44,17 +58,77 @@ def begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """An async engine for ``url``, with SQLite tuned for a small concurrent server."""
+def begin_sqlite(connection: Any) -> None:
+    """Start a transaction of the async engine: ``BEGIN DEFERRED`` when it only reads, else
+    ``BEGIN IMMEDIATE`` (see :func:`begin_immediate`).
+
+    A transaction marked read-only (:func:`read_only`) takes no lock: with WAL it reads the
+    last commit while a writer works. A writer that finds the lock taken (an import of 20,000
+    offers holds it for seconds) says so in the log, then waits for it as long as the engine's
+    ``write_wait`` (see :func:`create_engine`) before failing with "database is locked".
+    """
+    options = connection.get_execution_options()
+    if options.get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN DEFERRED")
+        return
+    wait = int(options.get(WRITE_WAIT, BOT_WRITE_WAIT_SECONDS))
+    cursor = connection.connection.cursor()  # the driver's: a busy lock is no error yet
+    try:
+        cursor.execute("PRAGMA busy_timeout")
+        waits = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+            return
+        except Exception as error:  # sqlite3's or aiosqlite's OperationalError
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {waits}")
+        logger.warning(
+            "the database is busy: another process is writing to it (an import?); waiting up"
+            " to %d s for it to finish",
+            wait,
+        )
+        cursor.execute(f"PRAGMA busy_timeout = {wait * 1000}")
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {waits}")
+    finally:
+        cursor.close()
+
+
+async def read_only(session: AsyncSession) -> AsyncSession:
+    """``session``, its transaction begun as one that only reads.
+
+    On SQLite it takes no lock (``BEGIN DEFERRED``): ``/catalog``, ``/export`` or an export
+    read while an import writes, and do not make other writers wait. The session must not write.
+    """
+    await session.connection(execution_options={READ_ONLY: True})
+    return session
+
+
+def create_engine(url: str, *, write_wait: int = BOT_WRITE_WAIT_SECONDS) -> AsyncEngine:
+    """An async engine for ``url``, with SQLite tuned for a small concurrent server.
+
+    On SQLite, a transaction that writes waits up to ``write_wait`` seconds for another
+    process's write lock (see :func:`begin_sqlite`); one that only reads never waits.
+    """
     if make_url(url).get_backend_name() == "sqlite":
         # One connection: SQLite has one writer at a time anyway, and queueing on the pool
         # (FIFO, without blocking the event loop) is fairer and faster than many connections
         # polling the file lock with the busy handler's sleeps.
         engine = create_async_engine(
-            url, connect_args={"timeout": 5}, pool_size=1, max_overflow=0, pool_timeout=60
+            url,
+            connect_args={"timeout": 5},
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            execution_options={WRITE_WAIT: write_wait},
         )
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", begin_immediate)
+        event.listen(engine.sync_engine, "begin", begin_sqlite)
         return engine
     # No pool_pre_ping: it costs a round trip at every checkout, that is at every step. A
     # connection found dead (PostgreSQL restarted) fails its statement instead; SQLAlchemy then
