@@ -24,6 +24,16 @@ from catalog.vocabulary import AUDIENCES, FORMAT_LABELS, MISSIONS
 
 # A description longer than this is cut in the details (Telegram allows 4096 per message).
 DESCRIPTION_LIMIT = 1500
+# A card is one Telegram message whatever the data: each catalogue text on it is cut to these
+# lengths (the contract's limits, or a little more), even in offers stored before the limits
+# existed. The whole card stays under 2,048 characters, hence under 4,096 UTF-16 code units.
+CARD_LIMITS = {"title": 200, "provider": 200, "when": 400, "where": 350, "price": 40,
+               "reasons": 500}
+
+
+def clip(text: str, limit: int) -> str:
+    """``text``, or its first ``limit - 1`` characters and an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 # Looked up here, not inside gettext(): pybabel would extract the dict key as a msgid.
 _ONLINE = FORMAT_LABELS["online"]
 
@@ -115,21 +125,24 @@ def card(
     reasons: Sequence[str] = (),
     distance_km: float | None = None,
 ) -> Reply:
-    """The short card of one offer: who, when, where, price, why it fits."""
-    lines = [offer.provider]
-    when = when_text(offer, tr)
+    """The short card of one offer: who, when, where, price, why it fits; one message, each
+    text cut to :data:`CARD_LIMITS` when longer."""
+    lines = [clip(offer.provider, CARD_LIMITS["provider"])]
+    when = clip(when_text(offer, tr), CARD_LIMITS["when"])
     if when:
         lines.append(tr.gettext("When: {when}").format(when=when))
-    where = where_text(offer, tr, distance_km)
+    where = clip(where_text(offer, tr, distance_km), CARD_LIMITS["where"])
     if where:
         lines.append(tr.gettext("Where: {where}").format(where=where))
-    lines.append(tr.gettext("Price: {price}").format(price=price_text(offer, tr)))
+    price = clip(price_text(offer, tr), CARD_LIMITS["price"])
+    lines.append(tr.gettext("Price: {price}").format(price=price))
     if reasons:
-        lines.append(tr.gettext("Why it fits: {reasons}").format(reasons=" · ".join(reasons)))
+        why = clip(" · ".join(reasons), CARD_LIMITS["reasons"])
+        lines.append(tr.gettext("Why it fits: {reasons}").format(reasons=why))
     lines += _french_note(offer, tr)
     return Reply(
         text="\n".join(lines),
-        title=title_of(offer, tr.lang),
+        title=clip(title_of(offer, tr.lang), CARD_LIMITS["title"]),
         buttons=offer_buttons(offer, tr, saved=saved),
     )
 

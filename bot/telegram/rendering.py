@@ -158,13 +158,15 @@ def location_keyboard(label: str) -> ReplyKeyboardMarkup:
 
 def chunks(reply: Reply) -> list[Chunk]:
     """The messages that show ``reply``: the keyboard goes with the last piece."""
-    pieces = split_text(reply.text or "…")
+    heading = (reply.title or "")[:512]
+    # The title heads the first piece: the pieces leave room for it, or the first message
+    # would exceed Telegram's limit (a 512-character title on 4,000 characters of text).
+    pieces = split_text(reply.text or "…", TEXT_LIMIT - len(heading) - 1)
     result: list[Chunk] = []
     for number, piece in enumerate(pieces):
         first, last = number == 0, number == len(pieces) - 1
-        title = reply.title if first and reply.title else None
+        title = heading if first and heading else None
         if title:
-            title = title[:512]
             html_text = f"<b>{html.escape(title)}</b>\n{html.escape(piece)}"
             plain = f"{title}\n{piece}"
         else:
