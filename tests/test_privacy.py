@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 from conversation_helpers import Chat, context, make_offer
 from pydantic import ValidationError
-from sqlalchemy import update
-from sqlmodel import col, select
+from sqlalchemy import text, update
+from sqlmodel import SQLModel, col, select
 
 from bot.chats.conversations import process, purge_idle
+from bot.chats.database import open_database
 from bot.chats.models import ConversationRecord, Favourite
+from bot.cli.main import main
 from bot.engine.context import Record
 from bot.engine.inputs import Command, Press, Text
 from bot.engine.replies import Reply
@@ -221,3 +224,36 @@ def test_an_unmet_search_records_only_the_words_the_lexicon_or_the_catalogue_kno
     unmet = [dict(effect.facts) for effect in chat.last.effects
              if isinstance(effect, Record) and effect.kind == Kind.UNMET_SEARCH]
     assert unmet == [{"keywords": "vitrail"}]
+
+
+async def _two_chats_one_idle(url: str) -> None:
+    database = await open_database(url, load_sample=False)
+    try:
+        settings = Settings(_env_file=None, database_url=url)
+        for chat_id in (OTHER, MAINTAINER):
+            await _search(database, settings, chat_id, "poterie")
+        await _age(database.sessions, OTHER, 45)
+    finally:
+        await database.close()
+
+
+async def _chats_left(url: str) -> list[int]:
+    database = await open_database(url, load_sample=False)
+    try:
+        async with database.sessions() as session:
+            left = [r.chat_id for r in (await session.exec(select(ConversationRecord))).all()]
+        async with database.engine.begin() as connection:
+            await connection.run_sync(SQLModel.metadata.drop_all)
+            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        return left
+    finally:
+        await database.close()
+
+
+def test_tremplin_jobs_run_conversations_erases_the_idle_ones(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(_two_chats_one_idle(database_url))
+    assert main(["--database-url", database_url, "jobs", "run", "conversations"]) == 0
+    assert "conversations: 1 idle for over 30 days erased" in capsys.readouterr().out
+    assert asyncio.run(_chats_left(database_url)) == [MAINTAINER]

@@ -1,7 +1,9 @@
 """``tremplin jobs run NAME [--today YYYY-MM-DD]``: a daily job of the bot, now, on demand.
 
 ``alerts`` writes the digests due and sends the outbox through the Bot API (a Bot of its own,
-paced like the bot's); ``stats`` rolls the statistics up and purges old raw events. They print
+paced like the bot's); ``stats`` rolls the statistics up and purges old raw events;
+``conversations`` erases the conversations idle for ``TREMPLIN_CONVERSATION_RETENTION_DAYS``
+(their answers and typed words). They print
 counts only. ``--today`` fixes the date (for tests and demos): the job then runs as at noon in
 the city's time zone, outside the quiet hours. Exit codes: 0 success, 1 runtime failure, 2 bad
 usage (an unknown job, no token to send with).
@@ -20,14 +22,15 @@ from catalog.store.models import utcnow
 from catalog.store.snapshot import CatalogSnapshot
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-JOBS = ("alerts", "stats")
+JOBS = ("alerts", "stats", "conversations")
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``jobs run NAME [--today YYYY-MM-DD]``."""
     jobs = commands.add_parser("jobs", help="run one of the bot's daily jobs now")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
-    run_ = jobs_commands.add_parser("run", help="run a job: alerts (new offers), stats (purge)")
+    run_ = jobs_commands.add_parser(
+        "run", help="run a job: alerts (new offers), stats (purge), conversations (erase idle)")
     run_.add_argument("name", choices=JOBS)
     run_.add_argument("--today", type=date.fromisoformat, default=None,
                       help="the date to run as, YYYY-MM-DD (default: now)")
@@ -43,6 +46,8 @@ async def run(args: argparse.Namespace, settings: BotSettings) -> int:
     """Run the job named on the command line; print its counts."""
     if args.name == "alerts":
         return await _alerts(settings, args.today)
+    if args.name == "conversations":
+        return await _conversations(settings, args.today)
     return await _stats(settings, args.today)
 
 
@@ -78,4 +83,19 @@ async def _stats(settings: BotSettings, today: date | None) -> int:
         await database.close()
     print(f"stats: {purged.days_rolled_up} days rolled up, "
           f"{purged.events_deleted} events deleted")
+    return EXIT_OK
+
+
+async def _conversations(settings: BotSettings, today: date | None) -> int:
+    from bot.chats.conversations import purge_idle
+
+    database = await open_database(settings.database_url, load_sample=False)
+    try:
+        erased = await purge_idle(database=database,
+                                  retention_days=settings.conversation_retention_days,
+                                  now=None if today is None else _now(settings, today))
+    finally:
+        await database.close()
+    print(f"conversations: {erased} idle for over {settings.conversation_retention_days} days "
+          "erased")
     return EXIT_OK
