@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from conversation_helpers import context, make_offer
@@ -17,6 +18,7 @@ from bot.alerts.compose import compose
 from bot.alerts.outbox import Delivery, deliver
 from bot.chats.conversations import process
 from bot.chats.models import AlertOutbox, AlertSubscription, AlertTold, Citizen
+from bot.cli.main import main
 from bot.engine import alerts
 from bot.engine.context import SetAlerts
 from bot.engine.dialogue import step
@@ -341,3 +343,13 @@ async def test_the_bots_job_writes_once_a_day_across_replicas_and_sleeps_at_nigh
     async with database.sessions() as session:
         written = (await session.exec(select(func.count()).select_from(AlertOutbox))).one()
     assert written == 1
+
+
+def test_jobs_run_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'jobs.db'}"
+    monkeypatch.delenv("TREMPLIN_TELEGRAM_TOKEN", raising=False)
+    assert main(["--database-url", url, "jobs", "run", "stats", "--today", "2026-12-03"]) == 0
+    assert capsys.readouterr().out == "stats: 0 days rolled up, 0 events deleted\n"
+    assert main(["--database-url", url, "jobs", "run", "alerts"]) == 2
+    assert "TREMPLIN_TELEGRAM_TOKEN" in capsys.readouterr().err
