@@ -8,9 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 from conversation_helpers import Chat, context, make_offer
+from fakeapi import FakeBotApi
 from pydantic import ValidationError
 from sqlalchemy import text, update
 from sqlmodel import SQLModel, col, select
+from telegram_helpers import bot_settings, running_bot
 
 from bot.chats.conversations import process, purge_idle
 from bot.chats.database import open_database
@@ -257,3 +259,22 @@ def test_tremplin_jobs_run_conversations_erases_the_idle_ones(
     assert main(["--database-url", database_url, "jobs", "run", "conversations"]) == 0
     assert "conversations: 1 idle for over 30 days erased" in capsys.readouterr().out
     assert asyncio.run(_chats_left(database_url)) == [MAINTAINER]
+
+
+@pytest.mark.asyncio
+async def test_the_running_bot_erases_idle_conversations_in_its_daily_job(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    settings = bot_settings(server, database_url, conversation_retention_days=30)
+    await _search(database, settings, OTHER, "poterie")
+    await _search(database, settings, MAINTAINER, "poterie")
+    await _age(database.sessions, OTHER, 31)
+    async with running_bot(settings, database):
+        # The daily housekeeping ticks at start: wait until it has run (no sleep-and-hope).
+        for _ in range(200):
+            async with database.sessions() as session:
+                left = (await session.exec(select(ConversationRecord.chat_id))).all()
+            if len(left) == 1:
+                break
+            await asyncio.sleep(0.05)
+    assert left == [MAINTAINER]

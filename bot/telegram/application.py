@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot.alerts.job import AlertsJob
+from bot.chats.conversations import purge_idle
 from bot.chats.database import Database, open_database
 from bot.engine.commands import COMMANDS
 from bot.settings import BotSettings
@@ -56,7 +57,14 @@ def build_application(
         raise ValueError("TREMPLIN_TELEGRAM_TOKEN is required")
     root = settings.telegram_api_url.rstrip("/")
     # Statistics: finished days rolled up and old raw events purged, daily (bot.telegram.stats_job).
-    stats_purge = StatsPurge(retention_days=settings.stats_retention_days)
+    async def erase_idle_conversations() -> None:
+        erased = await purge_idle(database=application.bot_data.database,
+                                  retention_days=settings.conversation_retention_days)
+        logger.info("event=conversations_erased count=%d", erased)
+
+    # ... and the conversations idle past their retention erased (docs/privacy.md).
+    stats_purge = StatsPurge(retention_days=settings.stats_retention_days,
+                             chores=(erase_idle_conversations,))
     # Alerts on new offers: the day's digests and the outbox, hourly (bot.alerts.job).
     alerts_job: AlertsJob | None = None
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 
 from catalog.stats.aggregates import Purged, purge
@@ -28,7 +28,8 @@ STOP_GRACE = 5.0
 
 
 class StatsPurge:
-    """Once a day, :func:`catalog.stats.aggregates.purge` with the configured retention."""
+    """Once a day, :func:`catalog.stats.aggregates.purge` with the configured retention, then
+    the other daily ``chores`` (erasing idle conversations), under the same lease."""
 
     def __init__(
         self,
@@ -36,8 +37,10 @@ class StatsPurge:
         retention_days: int,
         every: float = TICK_SECONDS,
         clock: Callable[[], date] = date.today,
+        chores: Sequence[Callable[[], Awaitable[object]]] = (),
     ) -> None:
         self._retention_days = retention_days
+        self._chores = tuple(chores)
         self._every = every
         self._clock = clock
         self._task: asyncio.Task[None] | None = None
@@ -50,6 +53,8 @@ class StatsPurge:
                                  retention_days=self._retention_days)
         logger.info("event=stats_purged days_rolled_up=%d events_deleted=%d",
                     purged.days_rolled_up, purged.events_deleted)
+        for chore in self._chores:
+            await chore()
         return purged
 
     async def tick(self, sessions: SessionMaker) -> bool:
