@@ -283,8 +283,9 @@ async def purge_idle(
     *, database: Database, retention_days: int, now: datetime | None = None
 ) -> int:
     """Erase the conversations (answers, typed words) idle for more than ``retention_days``;
-    how many (the bot's daily housekeeping, ``tremplin jobs run conversations``). Saved offers and the citizen's language
-    stay; a conversation idle that long is not resumed even before it is erased."""
+    how many (the bot's daily housekeeping, ``tremplin jobs run conversations``). Saved offers
+    and the citizen's language stay; a conversation idle that long is not resumed even before
+    it is erased."""
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
 
     def transaction(connection: Connection) -> int:
