@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +31,13 @@ class LinkSite:
     Paths may carry a query (``/ok?n=12``): a thousand distinct URLs answering alike.
     """
 
-    def __init__(self, slow_seconds: float = 30.0, delay_seconds: float = 0.0) -> None:
+    def __init__(
+        self,
+        slow_seconds: float = 30.0,
+        delay_seconds: float = 0.0,
+        tls: ssl.SSLContext | None = None,  # HTTPS with this server context
+    ) -> None:
+        self.tls = tls
         self.slow_seconds = slow_seconds
         self.delay_seconds = delay_seconds  # every answer waits this long (a busy server)
         self.port = 0
@@ -43,10 +50,13 @@ class LinkSite:
         self._tasks: set[asyncio.Task[object]] = set()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=2048)
+        self._server = await asyncio.start_server(
+            self._serve, "127.0.0.1", 0, backlog=2048, ssl=self.tls
+        )
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -128,9 +138,9 @@ def _peer_closed(writer: asyncio.StreamWriter) -> bool:
 
 
 @contextmanager
-def site_in_thread(**options: float) -> Iterator[LinkSite]:
+def site_in_thread(slow_seconds: float = 30.0, delay_seconds: float = 0.0) -> Iterator[LinkSite]:
     """The site served by its own event loop in a thread: for code that runs ``asyncio.run``."""
-    site = LinkSite(**options)
+    site = LinkSite(slow_seconds=slow_seconds, delay_seconds=delay_seconds)
     loop = asyncio.new_event_loop()
     started = threading.Event()
 

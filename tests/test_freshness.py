@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 import sqlalchemy as sa
 from factories import offer
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -130,6 +132,21 @@ def _drop(connection: sa.Connection) -> None:
     tables.drop_all(connection)
 
 
+@pytest_asyncio.fixture
+async def empty_database(database_url: str) -> AsyncIterator[str]:
+    """``database_url`` without a table before and after (on PostgreSQL the database is shared
+    by the tests): the commands create their schema with the migrations, as on a new server."""
+    engine = create_engine(database_url)
+    try:
+        for _ in ("before", "after"):
+            async with engine.begin() as connection:
+                await connection.run_sync(_drop)
+            if _ == "before":
+                yield database_url
+    finally:
+        await engine.dispose()
+
+
 
 # ---- matching: fresher first, hidden when stale for twice its period
 
@@ -177,8 +194,9 @@ def _stale(output: str) -> list[str]:
     return [item["offer"] for item in problems if item["kind"] == "stale"]
 
 
+@pytest.mark.usefixtures("empty_database")
 def test_confirm_sets_the_day_is_audited_and_rolled_back(
-    database_url: str, engine: AsyncEngine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "old.csv"
     old = [offer(name, updated_on=date(2024, 6, 1)) for name in ("a", "b", "c")]

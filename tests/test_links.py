@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
+import subprocess
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 import pytest_asyncio
 from factories import offer
 from link_site import LinkSite, site_in_thread
-from sqlalchemy.ext.asyncio import AsyncEngine
+from test_freshness import empty_database  # noqa: F401  (a fixture)
 
 from bot.cli.main import main
 from catalog.formats.csvio import write_csv
@@ -69,6 +71,34 @@ async def test_a_url_shared_by_offers_is_asked_once_and_reported_for_each(site: 
     assert len(site.requests) == 1
 
 
+@pytest.fixture
+def untrusted(tmp_path: Path) -> ssl.SSLContext:
+    """A server context with a self-signed certificate, made by openssl for this test."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+@pytest.mark.asyncio
+async def test_a_certificate_that_is_not_trusted_is_a_tls_problem(
+    untrusted: ssl.SSLContext,
+) -> None:
+    context = untrusted
+    site = LinkSite(tls=context)
+    await site.start()
+    try:
+        (found,) = await check_links([("a", site.url("/ok"))], seconds=5)
+    finally:
+        await site.stop()
+    assert found.detail.startswith("TLS error: ") and "certificate" in found.detail
+
+
 @pytest.mark.asyncio
 async def test_too_many_redirects_are_a_problem(site: LinkSite) -> None:
     found = await check_links([("a", site.url("/moved"))], seconds=SECONDS, max_redirects=0)
@@ -94,10 +124,10 @@ async def test_bad_settings_are_refused() -> None:
         await check_links([], concurrency=0)
 
 
+@pytest.mark.usefixtures("empty_database")
 def test_check_links_json_finds_exactly_the_404_the_timeout_the_loop_and_the_old_offer(
-    database_url: str, engine: AsyncEngine, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    database_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    # ``engine``: an empty schema, dropped afterwards (on PostgreSQL the database is shared).
     with site_in_thread() as site:
         offers = [
             offer(name, title=f"Atelier {name}", description="x", url=site.url(path),
