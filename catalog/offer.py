@@ -61,6 +61,9 @@ class Offer:
     schedule: str = ""
     start_date: date | None = None
     end_date: date | None = None
+    # Local ISO 8601 intervals (catalog.schedule), and OpenStreetMap opening hours.
+    sessions: str = ""
+    opening_hours: str = ""
     url: str = ""
     phone: str = ""
     email: str = ""

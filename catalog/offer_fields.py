@@ -35,6 +35,8 @@ class Kind(Enum):
     FLAG = "flag"  # true or false
     URL = "url"  # http(s)
     EMAIL = "email"
+    SESSIONS = "sessions"  # ;-separated local ISO 8601 intervals (catalog.schedule)
+    OPENING_HOURS = "opening_hours"  # OpenStreetMap syntax
 
 
 MULTIVALUED_KINDS = frozenset({Kind.CODES, Kind.LANGUAGES, Kind.WORDS})
@@ -96,6 +98,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     _field("schedule", translatable=True, max_length=300),
     _field("start_date", Kind.DATE),
     _field("end_date", Kind.DATE),
+    _field("sessions", Kind.SESSIONS),
+    _field("opening_hours", Kind.OPENING_HOURS, max_length=500),
     _field("url", Kind.URL),
     _field("phone"),
     _field("email", Kind.EMAIL),

@@ -83,6 +83,7 @@ def test_the_onisep_export_imports() -> None:
     )
     assert offer.location == (47.882108, -3.5526545)
     assert (offer.start_date, offer.end_date) == (date(2015, 9, 1), date(2017, 8, 31))
+    assert offer.sessions == "2015-09-01/2017-08-31"  # the session, whole days
     assert (offer.format, offer.url) == ("in_person", "http://lyceedekerneuzec.fr")
     assert offer.description.startswith("A la fois vendeur, manager et commercial")
     assert "<" not in offer.description and "\n• Gestion de clientèles" in offer.description

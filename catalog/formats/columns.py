@@ -30,6 +30,7 @@ from catalog.offer_fields import (
     FieldSpec,
     Kind,
 )
+from catalog.schedule import check_opening_hours, parse_sessions, sessions_text
 
 __all__ = [  # the columns, for the readers and writers that import them from here
     "COLUMNS", "MULTIVALUED_COLUMNS", "NUMERIC_COLUMNS", "REQUIRED_COLUMNS",
@@ -360,6 +361,26 @@ def _languages(row: _Row, spec: FieldSpec) -> object:
     return row.codes(spec.name, ISO_639_1, "language", hint, spec.max_length) or spec.default
 
 
+def _sessions(row: _Row, spec: FieldSpec) -> str:
+    """The sessions in their canonical form, or the bad interval and the character it starts at."""
+    value = row.text(spec.name, limit=spec.max_length)
+    if not value or row.failed(spec.name):
+        return value
+    try:
+        return sessions_text(parse_sessions(value))
+    except ValueError as error:
+        row.fail(spec.name, str(error))
+        return value
+
+
+def _opening_hours(row: _Row, spec: FieldSpec) -> str:
+    value = row.text(spec.name, limit=spec.max_length)
+    problem = check_opening_hours(value) if value and not row.failed(spec.name) else None
+    if problem:
+        row.fail(spec.name, problem)
+    return value
+
+
 # The rule of each kind of cell: the value of a field, its problems going to the row. A table
 # rather than a match: parse_row runs it for every cell of files of 10,000 rows.
 _RULES: dict[Kind, Callable[[_Row, FieldSpec], object]] = {
@@ -379,6 +400,8 @@ _RULES: dict[Kind, Callable[[_Row, FieldSpec], object]] = {
     Kind.FLAG: lambda row, spec: row.flag(spec.name),
     Kind.URL: _url,
     Kind.EMAIL: _email,
+    Kind.SESSIONS: _sessions,
+    Kind.OPENING_HOURS: _opening_hours,
 }
 def _or_default(value: object, spec: FieldSpec) -> object:
     return spec.default if value is None else value

@@ -210,6 +210,7 @@ def _dates(reader: _Reader) -> None:
     periode = reader.find("periode", reader.session) if reader.session is not None else None
     if periode is None:
         return
+    days: list[str] = []
     for name, column in (("debut", "start_date"), ("fin", "end_date")):
         found = reader.find(name, periode)
         value = reader.text(found)
@@ -222,6 +223,9 @@ def _dates(reader: _Reader) -> None:
             reader.problem(column, reason, found)
             continue
         reader.put(column, day.isoformat() if day else "", found)
+        days += [day.isoformat()] if day else []
+    if len(days) == 2:  # the session, whole days from its first to its last (catalog.schedule)
+        reader.put("sessions", "/".join(days), periode)
 
 
 def _price(reader: _Reader) -> None:

@@ -1,0 +1,54 @@
+"""Sessions and opening hours (issue 18): the cells' rules, the upcoming sessions, today's hours."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from catalog.formats.columns import parse_row
+from catalog.offer import Offer
+from catalog.schedule import last_day, opening_today, upcoming
+
+BASE = {"id": "a", "title": "Atelier", "provider": "Médiathèque", "missions": "digital"}
+
+
+def test_sessions_are_read_in_order_in_their_canonical_form() -> None:
+    offer = parse_row({**BASE, "sessions": " 2026-12-16T14:00/16:00 ;2026-12-09T14:00/16:00"})
+    assert isinstance(offer, Offer)
+    assert offer.sessions == "2026-12-09T14:00/16:00;2026-12-16T14:00/16:00"
+
+
+def test_a_bad_interval_is_named_with_the_character_it_starts_at() -> None:
+    problems = parse_row({**BASE, "sessions": "2026-12-09T14:00/16:00;2026-13-16T14:00/16:00"})
+    assert problems == [("sessions", "session '2026-13-16T14:00/16:00' at character 24:"
+                                     " month must be in 1..12")]
+    backwards = parse_row({**BASE, "sessions": "2026-12-09T14:00/13:00"})
+    assert backwards == [("sessions", "session '2026-12-09T14:00/13:00' at character 1:"
+                                      " ends before it starts")]
+    words = parse_row({**BASE, "sessions": "mercredi 14h"})
+    assert isinstance(words, list) and "2026-12-09T14:00/16:00" in words[0][1]
+
+
+def test_unparsable_opening_hours_are_refused_with_line_and_column() -> None:
+    offer = parse_row({**BASE, "opening_hours": "Mo-Fr 09:00-12:00; PH off"})
+    assert isinstance(offer, Offer) and offer.opening_hours == "Mo-Fr 09:00-12:00; PH off"
+    problems = parse_row({**BASE, "opening_hours": "Mo-Fr 25:00-99"})
+    assert isinstance(problems, list)
+    assert problems[0][0] == "opening_hours"
+    assert "is not OpenStreetMap opening hours at line 1, column 7" in problems[0][1]
+
+
+def test_past_sessions_are_not_upcoming_and_the_last_day_is_known() -> None:
+    cell = "2026-12-02T14:00/16:00;2026-12-09T14:00/16:00;2026-12-20/2026-12-22"
+    now = datetime(2026, 12, 9, 15, 0)
+    assert [s.start for s in upcoming(cell, now)] == [
+        datetime(2026, 12, 9, 14, 0), datetime(2026, 12, 20, 0, 0)]
+    assert upcoming(cell, datetime(2026, 12, 23)) == ()
+    assert last_day(cell) == date(2026, 12, 22)
+    assert last_day("") is None
+
+
+def test_opening_today_keeps_the_open_hours_still_to_come() -> None:
+    hours = "Mo-Fr 09:00-12:00,14:00-17:00; PH off"
+    wednesday = opening_today(hours, datetime(2026, 12, 9, 13, 0))
+    assert wednesday == ((datetime(2026, 12, 9, 14, 0), datetime(2026, 12, 9, 17, 0)),)
+    assert opening_today(hours, datetime(2026, 12, 12, 10, 0)) == ()  # a Saturday
