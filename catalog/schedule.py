@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from opening_hours import OpeningHours, State
-from opening_hours import ParserError  # type: ignore[attr-defined]  # raised; missing in the stub
+from opening_hours import (
+    OpeningHours,
+    ParserError,  # type: ignore[attr-defined]  # raised; missing in the stub
+    State,
+)
 
 _DAY = r"\d{4}-\d{2}-\d{2}"
 _CLOCK = r"\d{2}:\d{2}(?::\d{2})?"
