@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from opening_hours import (
-    OpeningHours,
-    ParserError,  # type: ignore[attr-defined]  # raised; missing in the stub
-    State,
-)
+import opening_hours
+from opening_hours import OpeningHours, State
+
+# What the parser raises (its stub declares SyntaxError, which it is not a subclass of).
+ParserError: type[Exception] = opening_hours.ParserError  # type: ignore[attr-defined]
 
 _DAY = r"\d{4}-\d{2}-\d{2}"
 _CLOCK = r"\d{2}:\d{2}(?::\d{2})?"
