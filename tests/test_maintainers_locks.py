@@ -113,3 +113,23 @@ async def test_export_and_check_answer_while_another_process_writes(
         await user.wait_for(lambda m: checked in (m.text or ""), timeout=40)
     assert threads == [False]  # the CSV was written in a worker thread
     assert server.violations == []
+
+
+async def test_a_file_of_a_million_problems_gets_a_short_report(
+    server: FakeBotApi, database: Database, settings: BotSettings
+) -> None:
+    """Issue 14, item 4: the first 200 problems and a count, not a report Telegram refuses."""
+    user = server.user(MAINTAINER, "Maud", language_code="en")
+    rows = b"id,title,provider,missions\n" + b"x\n" * 1_000_000
+    async with running_bot(settings, database):
+        await user.send_document("rows.csv", rows, "text/csv")
+        summary = await user.wait_for(lambda m: "problems, nothing was imported" in (m.text or ""))
+        report = await user.wait_for(lambda m: m.kind == "document")
+    assert "rows.csv: 20001 problems" in (summary.text or "")
+    assert "…and 19981 more problems." in (summary.text or "")
+    assert "The attached file lists the first 200 problems." in (summary.text or "")
+    assert report.file is not None
+    lines = report.file.data.decode().splitlines()
+    assert len(lines) == 201
+    assert lines[-1] == "rows.csv: …and 19801 more problems"
+    assert server.violations == []

@@ -79,7 +79,15 @@ def problem_lines(
     if rest > 0:
         more = tr.ngettext("…and {n} more problem.", "…and {n} more problems.", rest)
         lines.append(_html(more, n=rest))
-    lines.append(_html(tr.gettext("The attached file lists every problem.")))
+    if count > len(problems):  # a hostile file's millions of problems are only counted
+        shown = tr.ngettext(
+            "The attached file lists the first problem.",
+            "The attached file lists the first {n} problems.",
+            len(problems),
+        )
+        lines.append(_html(shown, n=len(problems)))
+    else:
+        lines.append(_html(tr.gettext("The attached file lists every problem.")))
     return lines
 
 
