@@ -133,9 +133,10 @@ async def test_upload_then_cancel(
 async def test_anyone_elses_file_is_refused_unread(
     server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
+    """Unless it is a catalogue file: then it is a proposal (tests/test_proposals_telegram.py)."""
     citizen = server.user(CITIZEN, "Cid", language_code="en")
     async with running_bot(settings, database):
-        await citizen.send_document("catalogue.csv", CHANGED, "text/csv")
+        await citizen.send_document("catalogue.pdf", CHANGED, "application/pdf")
         await citizen.wait_for(has("I can only read text, buttons and locations."))
         # /export and /catalog are unknown commands for a citizen; forged buttons do nothing.
         await citizen.send_text("/export")
@@ -318,6 +319,6 @@ async def test_admins_grant_and_revoke_the_role(
         await admin.send_text(f"/revoke {CITIZEN}")
         await admin.wait_for(has(f"{CITIZEN} can no longer update the catalogue"))
         await helper.send_document("catalogue.csv", CHANGED, "text/csv")
-        await helper.wait_for(has("I can only read text, buttons and locations."))
-    assert len(server.calls("getFile")) == 1
+        await helper.wait_for(has("awaits review"))  # a partner's proposal now, no dry run
+    assert len(server.calls("getFile")) == 2
     assert server.violations == []

@@ -33,6 +33,7 @@ from bot.engine.inputs import Input
 from bot.engine.replies import Reply
 from bot.engine.state import Conversation
 from catalog.i18n import normalise_language
+from catalog.maintenance import proposals, reports
 from catalog.maintenance.audit import forget_actor
 from catalog.maintenance.pending import forget_pending
 from catalog.settings import Settings
@@ -156,6 +157,8 @@ def forget(
     if user_key is not None:
         events.forget(connection, user_key=user_key)
     forget_pending(connection, user_id=user_id)
+    proposals.forget(connection, user_id=user_id)
+    reports.forget(connection, user_id=user_id)
     alerts.forget(connection, user_id=user_id)
     forget_actor(connection, user_id=user_id, pseudonym=user_key)
     connection.execute(delete(FAVOURITES).where(FAVOURITES.c.user_id == user_id))

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from catalog.formats.csvio import write_csv
 from catalog.formats.jsonio import write_json
@@ -46,6 +47,7 @@ from catalog.store.db import (
 )
 from catalog.store.models import ImportRecord
 from catalog.store.offers import load_offers
+from catalog.store.partner_models import Proposal
 
 if TYPE_CHECKING:
     from catalog.formats.lheo import Inference
@@ -324,6 +326,115 @@ async def _confirm(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+async def _proposals(args: argparse.Namespace, settings: Settings) -> int:
+    from catalog.maintenance import proposals
+
+    engine = await _open(settings)
+    try:
+        async with session_maker(engine)() as session:
+            if args.proposals_command is None:
+                found = await proposals.proposals(session=session)
+            else:
+                decided = await _decide(args, session)
+                if isinstance(decided, int):
+                    return decided
+                found = [decided]
+    except proposals.NotPending as error:
+        _error(str(error))
+        return EXIT_USAGE
+    finally:
+        await engine.dispose()
+    if args.proposals_command is not None:
+        await _tell_partner(settings, found[0])
+        return EXIT_OK
+    if args.json:
+        print(json.dumps({"proposals": [
+            {"id": item.id, "status": item.status, "offers": item.offers} for item in found
+        ]}, ensure_ascii=False))
+        return EXIT_OK
+    for item in found:
+        reason = f"  ({item.reason})" if item.reason else ""
+        print(f"#{item.id}  {item.status:8}  {item.created_at:%Y-%m-%d %H:%M}  {item.source}"
+              f"  {len(item.offers)} offers{reason}")
+    if not found:
+        print("no proposals")
+    return EXIT_OK
+
+
+async def _decide(args: argparse.Namespace, session: AsyncSession) -> Proposal | int:
+    """Approve or reject; an exit code when approving needs --approve-changes or is outdated."""
+    from catalog.maintenance import proposals
+
+    actor = _actor()
+    if args.proposals_command == "reject":
+        if not args.reason.strip():
+            _error("--reason: say why (the partner is told)")
+            return EXIT_USAGE
+        return await proposals.reject(
+            session=session, proposal_id=args.id, reason=args.reason, actor=actor)
+    proposal = await proposals.pending(session=session, proposal_id=args.id)
+    offers, _ = offers_and_inferences(proposal.data, proposal.format)
+    plan = await proposals.replan(session=session, proposal=proposal, offers=offers)
+    changes = await proposals.existing_changes(session=session, plan=plan)
+    await session.rollback()
+    if changes and not args.approve_changes:
+        print(f"proposal {args.id} changes offers already in the catalogue:")
+        print("\n".join(f"  {line}" for line in changes))
+        _error("nothing imported: add --approve-changes to approve these changes")
+        return EXIT_USAGE
+    result = await proposals.approve(
+        session=session, proposal_id=args.id, offers=offers, actor=actor)
+    if isinstance(result, proposals.Outdated):
+        _error(f"the catalogue changed while proposal {args.id} was approved: run it again")
+        return EXIT_FAILURE
+    print("\n".join(result.plan.summary(f"proposal {args.id}", dry_run=False)))
+    print("`tremplin catalog rollback` undoes it")
+    return result.proposal
+
+
+async def _tell_partner(settings: Settings, proposal: Proposal) -> None:
+    """The partner is told through the Bot API when a token is set; else it is said here."""
+    token = getattr(settings, "telegram_token", None)
+    if proposal.chat_id is None:
+        return
+    if token is None or not token.get_secret_value():
+        print(f"proposal {proposal.id} {proposal.status}; TREMPLIN_TELEGRAM_TOKEN is not set:"
+              " the partner was not told")
+        return
+    from telegram import Bot
+
+    from bot.telegram.partners import tell_partner
+
+    root = str(getattr(settings, "telegram_api_url", "https://api.telegram.org")).rstrip("/")
+    async with Bot(token.get_secret_value(), base_url=f"{root}/bot",
+                   base_file_url=f"{root}/file/bot") as bot:
+        await tell_partner(bot, proposal)
+    print(f"proposal {proposal.id} {proposal.status}; the partner was told")
+
+
+async def _reports(args: argparse.Namespace, settings: Settings) -> int:
+    from catalog.maintenance import reports
+
+    engine = await _open(settings)
+    try:
+        async with session_maker(engine)() as session:
+            found = await reports.reports(session=await read_only(session))
+    finally:
+        await engine.dispose()
+    if args.json:
+        print(json.dumps({"reports": [
+            {"offer": item.offer_id, "reason": item.reason, "at": item.at.isoformat()}
+            for item in found
+        ]}, ensure_ascii=False))
+        return EXIT_OK
+    for item in found:
+        text = f"  {item.text}" if item.text else ""
+        print(f"{item.at:%Y-%m-%d %H:%M}  {item.offer_id}  {item.reason}{text}")
+    if not found:
+        print("no reports")
+    return EXIT_OK
+
+
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     """``tremplin catalog import|export|validate|template FILE``, ``history|rollback|check``."""
     command = args.catalog_command
@@ -343,6 +454,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             return await _check(args, settings)
         if command == "confirm":
             return await _confirm(args, settings)
+        if command == "proposals":
+            return await _proposals(args, settings)
+        if command == "reports":
+            return await _reports(args, settings)
         return await _validate(args)
     except UnknownOffers as error:
         _error(str(error))

@@ -93,6 +93,23 @@ def _parser() -> argparse.ArgumentParser:
     confirm.add_argument("ids", nargs="+", metavar="ID", help="ids of active offers")
     confirm.add_argument("--today", metavar="YYYY-MM-DD", help="the day (default: today)")
 
+    proposals = catalog_commands.add_parser(
+        "proposals", help="partners' proposals: list, approve ID, reject ID --reason TEXT"
+    )
+    proposals.add_argument("--json", action="store_true", help='{"proposals": [...]} on stdout')
+    decisions = proposals.add_subparsers(dest="proposals_command")
+    approve = decisions.add_parser("approve", help="import a pending proposal (audited)")
+    approve.add_argument("id", type=int)
+    approve.add_argument(
+        "--approve-changes", action="store_true",
+        help="also approve the changes it makes to offers already in the catalogue (shown)",
+    )
+    reject = decisions.add_parser("reject", help="reject a pending proposal; the partner is told")
+    reject.add_argument("id", type=int)
+    reject.add_argument("--reason", required=True, help="why (told to the partner)")
+    reports = catalog_commands.add_parser("reports", help="citizens' problem reports on offers")
+    reports.add_argument("--json", action="store_true", help='{"reports": [...]} on stdout')
+
     match = commands.add_parser("match", help="find the offers that fit a profile")
     match.add_argument("--age", type=int, help="the citizen's age")
     match.add_argument(

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import replace
 
 from bot.engine import actions, cards
 from bot.engine.context import Context, Outcome, RemoveFavourite, SaveFavourite, tr_of
-from bot.engine.replies import Button, Reply
+from bot.engine.replies import Button, Document, Reply
 from bot.engine.state import Conversation, Step
+from catalog import ics
+from catalog.i18n import N_, Translator
 from catalog.offer import Offer
+from catalog.schedule import upcoming
 
+# "Report a problem": the reasons a citizen taps (codes of catalog.maintenance.reports).
+REPORT_REASONS: tuple[tuple[str, str], ...] = (
+    ("closed", N_("Closed or no longer exists")),
+    ("times", N_("Wrong times")),
+    ("place", N_("Wrong place")),
+    ("price", N_("Wrong price")),
+    ("link", N_("The link does not work")),
+    ("other", N_("Something else")),
+)
+# p:<ref> asks why; p<n>:<ref> is reason n. Ids too long for the room left travel hashed.
+REPORT = "p"
+_REPORT_ROOM = 60
 # Saved offers a citizen can keep; the list is shown whole, so it stays short.
 MAX_FAVOURITES = 20
 FAVOURITES_SHOWN = 10
@@ -39,10 +55,51 @@ def _with_way_back(state: Conversation, reply: Reply) -> Reply:
     return replace(reply, buttons=(*reply.buttons, (back,)))
 
 
+def report_action(offer_id: str, reason: int | None = None) -> str:
+    """``p:<ref>`` (ask why) or ``p<reason>:<ref>``; the front end resolves ``ref`` with
+    :func:`bot.engine.actions.resolve_offer`."""
+    ref = actions.offer_action(REPORT, offer_id).partition(":")[2]
+    if len(ref) > _REPORT_ROOM:
+        ref = f"#{zlib.crc32(offer_id.encode()):08x}"  # as actions.offer_action hashes it
+    return f"{REPORT}{'' if reason is None else reason}:{ref}"
+
+
+def report_reasons(offer_id: str, tr: Translator) -> Reply:
+    """What is wrong with the offer: one button per reason."""
+    buttons = [Button(tr.gettext(label), report_action(offer_id, number))
+               for number, (_, label) in enumerate(REPORT_REASONS)]
+    return Reply(tr.gettext("What is wrong with this offer?"), buttons=tuple(
+        (button,) for button in buttons))
+
+
 def details(state: Conversation, offer: Offer, ctx: Context) -> Outcome:
-    """Everything about one offer."""
-    reply = cards.details(offer, tr_of(state), saved=offer.id in ctx.favourites)
+    """Everything about one offer, and a way to report a problem with it."""
+    tr = tr_of(state)
+    reply = cards.details(offer, tr, saved=offer.id in ctx.favourites, now=ctx.local_now)
+    rows = reply.buttons
+    if upcoming(offer.sessions, ctx.local_now):
+        add = actions.offer_action(actions.CALENDAR, offer.id)
+        rows = (*rows, (Button(tr.gettext("Add to calendar"), add),))
+    report = Button(tr.gettext("Report a problem"), report_action(offer.id))
+    reply = replace(reply, buttons=(*rows, (report,)))
     return Outcome(state, (_with_way_back(state, reply),))
+
+
+def calendar(state: Conversation, offer: Offer, ctx: Context) -> Outcome:
+    """The offer's upcoming sessions as a calendar file, or why there is none."""
+    tr = tr_of(state)
+    sessions = upcoming(offer.sessions, ctx.local_now)
+    if not sessions:
+        text = tr.gettext("This offer has no upcoming session to add to a calendar.")
+        return Outcome(state, (_with_way_back(state, Reply(text)),))
+    content = ics.offer_calendar(offer, now=ctx.local_now, zone=ctx.timezone)
+    text = tr.ngettext(
+        "{title}: {n} session. Open the file to add it to your calendar.",
+        "{title}: {n} sessions. Open the file to add them to your calendar.",
+        len(sessions),
+    ).format(title=cards.title_of(offer, state.language), n=len(sessions))
+    document = Document(ics.file_name(offer), ics.MEDIA_TYPE, content)
+    return Outcome(state, (_with_way_back(state, Reply(text, document=document)),))
 
 
 def show_map(state: Conversation, offer: Offer, ctx: Context) -> Outcome | None:
@@ -108,7 +165,8 @@ def favourites(state: Conversation, ctx: Context, menu: tuple[Button, ...]) -> O
         return Outcome(state, (Reply("\n".join(notes), buttons=(menu,)),), gone)
     header = tr.ngettext("You have saved {n} offer:", "You have saved {n} offers:",
                          len(present)).format(n=len(present))
-    shown = [cards.card(offer, tr, saved=True) for offer in present[:FAVOURITES_SHOWN]]
+    shown = [cards.card(offer, tr, saved=True, now=ctx.local_now)
+             for offer in present[:FAVOURITES_SHOWN]]
     if len(present) > FAVOURITES_SHOWN:
         notes.append(tr.gettext("Only the {n} most recent are shown.").format(n=FAVOURITES_SHOWN))
     closing = Reply("\n".join([*notes, tr.gettext("What would you like to do next?")]),

@@ -2,8 +2,8 @@
 /catalog; admins /grant and /revoke the role.
 
 Maintainers are the ids of ``TREMPLIN_MAINTAINER_IDS`` and the users an admin granted the role.
-For anyone else these handlers hand the update to the conversation, which answers a file or an
-unknown command as it does for every citizen: nothing of theirs is downloaded.
+For anyone else these handlers hand a command to the conversation, which answers an unknown
+command as it does for every citizen; a file is a partner's proposal (``bot.telegram.partners``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ParseMode
 
 from bot.chats.retry import retrying
-from bot.telegram import handlers, logs
+from bot.telegram import handlers, logs, partners
 from bot.telegram import maintainer_texts as texts
 from bot.telegram.rendering import pack
 from bot.telegram.services import TremplinContext
@@ -130,13 +130,13 @@ async def _download(context: TremplinContext, message: Message, tr: Translator) 
 
 
 async def on_document(update: Update, context: TremplinContext) -> None:
-    """A file in a private chat: a maintainer's catalogue gets a dry run; anyone else's is
-    refused by the conversation, unread."""
+    """A file in a private chat: a maintainer's catalogue gets a dry run; anyone else's is a
+    proposal, checked the same way and queued for review (bot.telegram.partners)."""
     message, user = update.message, update.effective_user
     if message is None or message.document is None or user is None:
         return
     if not await _is_maintainer(context, user.id):
-        await handlers.converse(update, context)
+        await partners.on_document(update, context, _download)
         return
     tr = translator(user.language_code)
     source = (message.document.file_name or "catalogue").replace("/", "_")[-100:]

@@ -8,13 +8,15 @@ data; the command line and the Telegram ``/catalog`` command each word it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from catalog.maintenance.reports import open_reports
 from catalog.matching.text import words
 from catalog.offer import Offer
 from catalog.store.models import OfferRecord
@@ -48,6 +50,8 @@ class CheckReport:
     missions: dict[str, int]  # offers still shown, per mission (every mission, even at 0)
     topics: dict[str, int]
     few: int = FEW_OFFERS
+    # Offers citizens reported since their last update; ``detail``: the reasons and counts.
+    reported: tuple[Listed, ...] = ()
 
     @property
     def mission_gaps(self) -> list[tuple[str, int]]:
@@ -68,6 +72,7 @@ class CheckReport:
             + len(self.duplicate_titles)
             + len(self.mission_gaps)
             + len(self.topic_gaps)
+            + len(self.reported)
         )
 
 
@@ -143,7 +148,20 @@ async def check_catalogue(
     """The report on the active offers of the catalogue."""
     query = select(OfferRecord).where(col(OfferRecord.retired).is_(False))
     records = (await session.exec(query)).all()
-    return build_report((to_offer(record) for record in records), today=today, few=few)
+    report = build_report((to_offer(record) for record in records), today=today, few=few)
+    titles = {record.id: record.title for record in records}
+    reported = tuple(
+        Listed(offer_id, titles.get(offer_id, ""), None, _reasons(counts))
+        for offer_id, counts in sorted((await open_reports(session=session)).items())
+    )
+    return replace(report, reported=reported)
+
+
+def _reasons(counts: Counter[str]) -> str:
+    total = sum(counts.values())
+    reasons = ", ".join(f"{reason} ({count})" for reason, count in sorted(counts.items()))
+    return f"{total} report{'s' if total > 1 else ''} by citizens: {reasons}"
+
 
 
 def _items(listed: Iterable[Listed], limit: int) -> list[str]:
@@ -165,6 +183,7 @@ def format_report(report: CheckReport, *, limit: int = 50) -> list[str]:
         ("no description", report.no_description),
         ("no place and no URL", report.no_place_no_url),
         ("past their end date (never shown)", report.ended),
+        ("reported by citizens (tremplin catalog reports)", report.reported),
     )
     for title, listed in sections:
         lines.append(f"  {title}: {len(listed)}")
@@ -185,7 +204,7 @@ class Problem:
     """One finding about one offer, as ``catalog check --json`` gives it (DESIGN.md)."""
 
     offer: str
-    kind: str  # stale, link, no_description, no_place_no_url, ended, duplicate_title
+    kind: str  # stale, link, no_description, no_place_no_url, ended, duplicate_title, report
     detail: str
 
 
@@ -202,4 +221,5 @@ def offer_problems(report: CheckReport) -> list[Problem]:
         for item in group:
             others = ", ".join(other.id for other in group if other is not item)
             problems.append(Problem(item.id, "duplicate_title", f"same title as {others}"))
+    problems += [Problem(item.id, "report", item.detail) for item in report.reported]
     return sorted(problems, key=lambda problem: (problem.offer, problem.kind))

@@ -37,6 +37,7 @@ _REVISION_FILE = re.compile(r"r(\d{4})_\w+\.py")
 MODEL_MODULES = (
     "catalog.store.models",
     "catalog.store.audit_models",
+    "catalog.store.partner_models",
     "catalog.store.leases",
     "catalog.stats.events",
     "catalog.stats.aggregates",
