@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
-from bot.chats import alerts
+from bot.chats import alerts, followups
 from bot.chats.models import Citizen, ConversationRecord, Favourite
 from bot.engine.context import (
+    AnswerFollowUp,
     Context,
     Effect,
     ForgetUser,
@@ -26,6 +27,7 @@ from bot.engine.context import (
     RemoveFavourite,
     SaveFavourite,
     SetAlerts,
+    SetFollowUps,
     SetLanguage,
 )
 from bot.engine.dialogue import step
@@ -44,6 +46,9 @@ from catalog.store.models import utcnow
 from catalog.store.snapshot import CatalogSnapshot
 from catalog.store.transactions import run_transaction
 from catalog.store.upsert import insert_on_conflict
+
+# Looking at an offer in these ways is asked about ten days later (``bot.alerts.followups``).
+_FOLLOWED = frozenset({Kind.OPENED, Kind.SAVED, Kind.MAP})
 
 # The citizen's row says when they were last seen to within this: refreshing it at every step
 # would be one more write per message, for a date nobody needs to the minute.
@@ -160,6 +165,7 @@ def forget(
     proposals.forget(connection, user_id=user_id)
     reports.forget(connection, user_id=user_id)
     alerts.forget(connection, user_id=user_id)
+    followups.forget(connection, user_id=user_id)
     forget_actor(connection, user_id=user_id, pseudonym=user_key)
     connection.execute(delete(FAVOURITES).where(FAVOURITES.c.user_id == user_id))
     connection.execute(
@@ -195,8 +201,29 @@ def _apply(
                 select(CITIZENS.c.language).where(CITIZENS.c.user_id == user_id)).scalar()
             alerts.subscribe(connection, user_id=user_id, chat_id=chat_id,
                              language=str(kept or normalise_language(None)), watch=watch)
+        case SetFollowUps(on=on):
+            followups.switch(connection, user_id=user_id, on=on)
+        case AnswerFollowUp():
+            pass  # applied with its fact for the statistics: see _answered
+        case Record(kind=kind, facts=facts) if kind in _FOLLOWED:
+            looked_at = facts.get("offer")
+            if isinstance(looked_at, str):
+                followups.note(connection, user_id=user_id, chat_id=chat_id, offer_id=looked_at)
         case Record():
             pass  # written all together, after the effects: see _facts
+
+
+def _answered(connection: Connection, effect: AnswerFollowUp,
+              user_id: int) -> list[tuple[str, Mapping[str, object]]]:
+    """Keep a follow-up's answer; its fact for the statistics, if it was kept (once)."""
+    kept = followups.answer(connection, user_id=user_id, offer_id=effect.offer_id,
+                            given=effect.answer, reason=effect.reason)
+    if not kept:
+        return []
+    about = {"offer": effect.offer_id, "missions": effect.missions}
+    if effect.answer is not None:
+        return [(Kind.FOLLOWUP, {**about, "answer": effect.answer})]
+    return [(Kind.FOLLOWUP_WHY, {**about, "reason": effect.reason})]
 
 
 def _facts(outcome: Outcome, new: bool) -> list[tuple[str, Mapping[str, object]]]:
@@ -240,17 +267,22 @@ async def process(
             today=day,
             favourites=_favourites(connection, user_id),
             alerts=alerts.subscribed(connection, user_id),
+            followups=followups.enabled(connection, user_id),
             city=settings.city,
             contact=settings.contact,
             retention_days=settings.conversation_retention_days,
         )
         outcome = step(state, event, context)
+        answered: list[tuple[str, Mapping[str, object]]] = []
         for effect in outcome.effects:
-            _apply(connection, effect, user_id, chat_id, user_key)
+            if isinstance(effect, AnswerFollowUp):
+                answered += _answered(connection, effect, user_id)
+            else:
+                _apply(connection, effect, user_id, chat_id, user_key)
         if user_key is not None:
             events.record(connection, user_key=user_key, day=day,
                           language=outcome.state.language,
-                          facts=_facts(outcome, new=not state.greeted))
+                          facts=_facts(outcome, new=not state.greeted) + answered)
         if not outcome.forgets:
             connection.execute(_SAVE_STATE, {"chat": chat_id, "new_state": outcome.state.to_json(),
                                              "user": user_id, "now": utcnow()})

@@ -30,6 +30,8 @@ class Context:
     contact: str = ""
     # Whether the citizen asked to be told about new offers (/alerts).
     alerts: bool = False
+    # Whether the citizen lets the bot ask how an offer went (/followups; on unless turned off).
+    followups: bool = True
     # Days without a message after which the conversation is erased (/privacy says so).
     retention_days: int = 30
 
@@ -76,7 +78,26 @@ class SetAlerts:
     watch: Mapping[str, object] | None
 
 
-Effect = SaveFavourite | RemoveFavourite | ForgetUser | SetLanguage | Record | SetAlerts
+@dataclass(frozen=True, slots=True)
+class SetFollowUps:
+    """Turn the citizen's follow-ups on or off (off erases those not asked yet)."""
+
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerFollowUp:
+    """A follow-up's answer (``answer``) or, after "I could not", why (``reason``): kept only
+    if that follow-up was asked and not yet answered; counted in the statistics then."""
+
+    offer_id: str
+    missions: tuple[str, ...]
+    answer: str | None = None
+    reason: str | None = None
+
+
+Effect = (SaveFavourite | RemoveFavourite | ForgetUser | SetLanguage | Record | SetAlerts
+          | SetFollowUps | AnswerFollowUp)
 
 
 @dataclass(frozen=True, slots=True)

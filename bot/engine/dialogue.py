@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from bot.engine import actions, alerts, commands, offers, questions, results, typed
+from bot.engine import actions, alerts, commands, followups, offers, questions, results, typed
 from bot.engine.context import Context, Effect, Outcome, Record, SaveFavourite, tr_of
 from bot.engine.direction import for_reading
 from bot.engine.inputs import (
@@ -159,6 +159,8 @@ def _press(state: Conversation, action: str, ctx: Context) -> Outcome | None:
             return commands.confirm_forget(state, ctx, argument)
         case "alerts":
             return alerts.press(state, argument, ctx)
+        case followups.ANSWER | followups.WHY | "followups":
+            return followups.press(state, verb, argument, ctx)
         case "edit":
             return commands.edit(state, argument, ctx)
         case _ if verb in actions.OFFER_VERBS:

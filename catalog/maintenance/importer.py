@@ -31,8 +31,12 @@ from catalog.store.offers import record_fields, to_offer
 
 if TYPE_CHECKING:
     from catalog.formats.lheo import Inference  # the LHEO reader is loaded for LHEO files only
+    from catalog.formats.open_data import OpenDataReading
 
 FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".xml": "lheo"}
+# Named with --format: the open-data standards are JSON files, told apart by the name only.
+NAMED_FORMATS = ("csv", "json", "xlsx", "lheo", "data-inclusion", "hsds")
+OPEN_DATA_FORMATS = ("data-inclusion", "hsds")
 _CHUNK = 1000  # ids per "IN (...)": well under SQLite's and asyncpg's parameter limits
 
 
@@ -123,6 +127,17 @@ def offers_and_inferences(data: bytes, format: str) -> tuple[list[Offer], list[I
     return read_offers(data, format), []
 
 
+def read_open_data(data: bytes, format: str) -> OpenDataReading:
+    """The offers of a data·inclusion or HSDS file, with what was inferred and left out."""
+    if format == "hsds":
+        from catalog.formats.hsds import read_hsds_report
+
+        return read_hsds_report(data)
+    from catalog.formats.data_inclusion import read_data_inclusion_report
+
+    return read_data_inclusion_report(data)
+
+
 def changed_columns(old: Offer, new: Offer) -> tuple[str, ...]:
     """The contract columns whose cells differ between two versions of an offer."""
     if old == new:
@@ -143,8 +158,11 @@ async def plan_import(
     offers: Sequence[Offer],
     replace: bool = False,
     today: date | None = None,
+    scope: tuple[str, ...] | None = None,
 ) -> ImportPlan:
-    """Compare ``offers`` with the catalogue; ``replace`` retires the active offers they lack.
+    """Compare ``offers`` with the catalogue; ``replace`` retires the active offers they lack,
+    only those whose id starts with one of the ``scope`` prefixes when it is given (the offers of
+    one open-data source never retire another's).
 
     An offer without ``updated_on`` is confirmed ``today`` (default: the real day) when it is new,
     brought back or changed; unchanged, it keeps the day it was last confirmed.
@@ -173,7 +191,13 @@ async def plan_import(
     retire: list[str] = []
     if replace:
         in_file = {offer.id for offer in offers}
-        retire = sorted(id_ for id_, (_, gone) in stored.items() if not gone and id_ not in in_file)
+        retire = sorted(
+            id_
+            for id_, (_, gone) in stored.items()
+            if not gone
+            and id_ not in in_file
+            and (scope is None or id_.startswith(scope))
+        )
     return ImportPlan(tuple(added), tuple(revived), tuple(updated), tuple(unchanged), tuple(retire))
 
 
@@ -220,11 +244,15 @@ async def import_offers(
     replace: bool = False,
     dry_run: bool = False,
     today: date | None = None,
+    scope: tuple[str, ...] | None = None,
 ) -> ImportPlan:
-    """Plan and, unless ``dry_run``, apply an import with its audit record, in one transaction."""
+    """Plan and, unless ``dry_run``, apply an import with its audit record, in one transaction;
+    ``scope``: see :func:`plan_import`."""
     async with rollback_on_error(session):
         await lock_catalogue(session)
-        plan = await plan_import(session=session, offers=offers, replace=replace, today=today)
+        plan = await plan_import(
+            session=session, offers=offers, replace=replace, today=today, scope=scope
+        )
         if dry_run:
             await session.rollback()
             return plan
