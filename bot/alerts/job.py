@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.alerts import followups
 from bot.alerts.compose import compose
 from bot.alerts.outbox import Delivered, Sender, deliver
 from bot.chats.conversations import mark_inactive
@@ -28,6 +29,7 @@ from catalog.store.snapshot import CatalogSnapshot
 logger = logging.getLogger(__name__)
 
 JOB_NAME = "alerts"
+FOLLOWUPS_JOB = "followups"
 TICK_SECONDS = 60 * 60.0
 STOP_GRACE = 5.0
 
@@ -39,10 +41,11 @@ class Report:
     quiet: bool
     written: int
     delivered: Delivered
+    job: str = JOB_NAME
 
     def line(self) -> str:
         sent = self.delivered
-        text = (f"alerts: {self.written} written, {sent.sent} sent, {sent.blocked} blocked, "
+        text = (f"{self.job}: {self.written} written, {sent.sent} sent, {sent.blocked} blocked, "
                 f"{sent.failed} failed, {sent.waiting} waiting")
         return text + (" (quiet hours: nothing sent)" if self.quiet else "")
 
@@ -84,9 +87,21 @@ async def run(*, database: Database, catalog: CatalogSnapshot, settings: Setting
     return report
 
 
+async def run_followups(*, database: Database, catalog: CatalogSnapshot, settings: Settings,
+                        send: Sender, now: datetime | None = None) -> Report:
+    """Write the follow-up questions due, then send the outbox (nothing sent at night)."""
+    moment = now or utcnow()
+    written = await followups.compose(database=database, catalog=catalog, now=moment)
+    quiet = settings.is_quiet(moment)
+    delivered = Delivered() if quiet else await send_outbox(
+        database=database, settings=settings, send=send, now=lambda: moment)
+    logger.info("event=followups_run written=%d sent=%d quiet=%s", written, delivered.sent, quiet)
+    return Report(quiet=quiet, written=written, delivered=delivered, job=FOLLOWUPS_JOB)
+
+
 class AlertsJob:
-    """Every hour: outside the quiet hours, the day's digests (once across replicas), then
-    the outbox."""
+    """Every hour: outside the quiet hours, the day's digests and follow-up questions (each
+    once a day across replicas), then the outbox."""
 
     def __init__(self, *, settings: Settings, send: Sender, every: float = TICK_SECONDS,
                  clock: Callable[[], datetime] = utcnow) -> None:
@@ -107,8 +122,13 @@ class AlertsJob:
             await compose(database=database, catalog=catalog, now=now,
                           today=city_day(self._settings, now))
 
+        async def ask() -> None:
+            await followups.compose(database=database, catalog=catalog, now=now)
+
         await run_once(sessions=database.sessions, name=JOB_NAME, period=timedelta(days=1),
                        job=write, clock=self._clock)
+        await run_once(sessions=database.sessions, name=FOLLOWUPS_JOB, period=timedelta(days=1),
+                       job=ask, clock=self._clock)
         return await send_outbox(database=database, settings=self._settings, send=self._send,
                                  now=self._clock, stop=self._stopping)
 

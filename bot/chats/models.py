@@ -98,3 +98,34 @@ class AlertOutbox(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     claimed_at: datetime | None = None
     sent_at: datetime | None = None
+
+
+class FollowUp(SQLModel, table=True):
+    """An offer a citizen opened, saved or asked the map of: asked about once, ten days later.
+
+    Only the offer's id and three dates, plus the answer's code (never words): erased by
+    ``/followups off`` and ``/forget``; the statistics keep the answers pseudonymously.
+    """
+
+    __tablename__ = "followup"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    offer_id: str = Field(primary_key=True, max_length=64)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    seen_at: datetime = Field(default_factory=utcnow)
+    # When the question was written into the outbox; None: not yet asked.
+    asked_at: datetime | None = None
+    # ``useful``, ``not_for_me``, ``not_yet``, ``could_not``; and why for ``could_not``.
+    answer: str | None = Field(default=None, max_length=16)
+    reason: str | None = Field(default=None, max_length=16)
+
+
+class FollowUpPerson(SQLModel, table=True):
+    """A citizen's follow-ups switch (on unless ``/followups off``) and their last question
+    (at most one a week)."""
+
+    __tablename__ = "followup_person"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    enabled: bool = True
+    last_asked_at: datetime | None = None

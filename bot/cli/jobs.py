@@ -1,7 +1,8 @@
 """``tremplin jobs run NAME [--today YYYY-MM-DD]``: a daily job of the bot, now, on demand.
 
 ``alerts`` writes the digests due and sends the outbox through the Bot API (a Bot of its own,
-paced like the bot's); ``stats`` rolls the statistics up and purges old raw events;
+paced like the bot's); ``followups`` writes the "how did it go?" questions due, and sends them
+the same way; ``stats`` rolls the statistics up and purges old raw events;
 ``conversations`` erases the conversations idle for ``TREMPLIN_CONVERSATION_RETENTION_DAYS``
 (their answers and typed words). They print
 counts only. ``--today`` fixes the date (for tests and demos): the job then runs as at noon in
@@ -22,7 +23,7 @@ from catalog.store.models import utcnow
 from catalog.store.snapshot import CatalogSnapshot
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-JOBS = ("alerts", "stats", "conversations")
+JOBS = ("alerts", "followups", "stats", "conversations")
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,7 +31,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     jobs = commands.add_parser("jobs", help="run one of the bot's daily jobs now")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     run_ = jobs_commands.add_parser(
-        "run", help="run a job: alerts (new offers), stats (purge), conversations (erase idle)")
+        "run", help="run a job: alerts (new offers), followups (how did it go?), "
+        "stats (purge), conversations (erase idle)")
     run_.add_argument("name", choices=JOBS)
     run_.add_argument("--today", type=date.fromisoformat, default=None,
                       help="the date to run as, YYYY-MM-DD (default: now)")
@@ -44,27 +46,32 @@ def _now(settings: BotSettings, today: date | None) -> datetime:
 
 async def run(args: argparse.Namespace, settings: BotSettings) -> int:
     """Run the job named on the command line; print its counts."""
-    if args.name == "alerts":
-        return await _alerts(settings, args.today)
+    if args.name in ("alerts", "followups"):
+        return await _alerts(settings, args.today, args.name)
     if args.name == "conversations":
         return await _conversations(settings, args.today)
     return await _stats(settings, args.today)
 
 
-async def _alerts(settings: BotSettings, today: date | None) -> int:
+async def _alerts(settings: BotSettings, today: date | None, name: str) -> int:
     from bot.alerts import job
     from bot.telegram.alerts_sender import standalone_sender
 
     if settings.telegram_token is None:
-        print("tremplin: TREMPLIN_TELEGRAM_TOKEN is not set: alerts cannot be sent",
+        print(f"tremplin: TREMPLIN_TELEGRAM_TOKEN is not set: {name} cannot be sent",
               file=sys.stderr)
         return EXIT_USAGE
     database = await open_database(settings.database_url, load_sample=False)
     try:
         async with standalone_sender(settings) as send:
-            report = await job.run(database=database, catalog=CatalogSnapshot(),
-                                   settings=settings, send=send, now=_now(settings, today),
-                                   today=today)
+            if name == "followups":
+                report = await job.run_followups(database=database, catalog=CatalogSnapshot(),
+                                                 settings=settings, send=send,
+                                                 now=_now(settings, today))
+            else:
+                report = await job.run(database=database, catalog=CatalogSnapshot(),
+                                       settings=settings, send=send, now=_now(settings, today),
+                                       today=today)
     finally:
         await database.close()
     print(report.line())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.engine import alerts, offers, questions, results
+from bot.engine import alerts, followups, offers, questions, results
 from bot.engine.context import Context, ForgetUser, Outcome, Record, SetLanguage, tr_of
 from bot.engine.replies import Button, Reply, in_rows
 from bot.engine.state import Answers, Conversation, Step
@@ -23,6 +23,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("profile", N_("See and change your answers")),
     ("favorites", N_("Your saved offers")),
     ("alerts", N_("New offers that fit you, at most once a week: /alerts on or off")),
+    ("followups", N_("How did an offer go? I ask once, ten days later: /followups on or off")),
     ("language", N_("Change the language")),
     ("privacy", N_("What I keep about you, and why")),
     ("forget", N_("Erase everything I know about you")),
@@ -34,6 +35,7 @@ ALIASES: dict[str, str] = {
     "favourites": "favorites", "favoris": "favorites", "aide": "help", "langue": "language",
     "recherche": "search", "chercher": "search", "profil": "profile", "annuler": "cancel",
     "oublier": "forget", "confidentialite": "privacy", "alertes": "alerts",
+    "suivi": "followups",
 }
 
 # A deep link to a mission pre-selects the topics that mostly serve it.
@@ -129,6 +131,7 @@ def privacy(state: Conversation, ctx: Context) -> Outcome:
         tr.gettext("Statistics count uses without names, and never show small groups."),
         tr.gettext("Alerts (/alerts) are off unless you turn them on.") + " " + tr.gettext(
             alerts.KEPT),
+        tr.gettext(followups.KEPT),
         tr.gettext("How long: your answers and the words you typed are erased after {days} "
                    "days without a message from you; everything else stays until you erase it. "
                    "/forget erases everything, at once.").format(days=ctx.retention_days),
@@ -292,6 +295,8 @@ def run(state: Conversation, name: str, argument: str, ctx: Context) -> Outcome:
             return privacy(state, ctx)
         case "alerts":
             return alerts.command(state, argument, ctx)
+        case "followups":
+            return followups.command(state, argument, ctx)
         case "forget":
             return ask_forget(state)
         case "help":

@@ -23,6 +23,8 @@ class Kind(StrEnum):
     SAVED = "saved"  # an offer saved: {"offer", "missions"}
     FORGET = "forget"  # /forget confirmed: anonymous (no user key), written by the storage
     BLOCKED = "blocked"  # the citizen blocked the bot: anonymous, written by the storage
+    FOLLOWUP = "followup"  # a follow-up's answer: {"offer", "missions", "answer"}
+    FOLLOWUP_WHY = "followup_why"  # why they could not go: {"offer", "missions", "reason"}
 
 
 class Found(StrEnum):
@@ -34,6 +36,10 @@ class Found(StrEnum):
     MORE = "more"  # a further page with offers
     END = "end"  # a further page with nothing left
 
+
+# A follow-up's answers, and why a citizen could not go (their codes in the buttons' actions).
+ANSWERS: tuple[str, ...] = ("useful", "not_for_me", "not_yet", "could_not")
+REASONS: tuple[str, ...] = ("far", "full", "price", "times", "language", "access", "other")
 
 # Kinds stored without a user key: counting them needs no link to anyone.
 ANONYMOUS: frozenset[str] = frozenset({Kind.FORGET, Kind.BLOCKED})
