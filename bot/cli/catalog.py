@@ -30,10 +30,12 @@ from catalog.maintenance.audit import NothingToRollBack, history, rollback_last
 from catalog.maintenance.check import Problem, check_catalogue, format_report, offer_problems
 from catalog.maintenance.confirm import UnknownOffers, confirm_offers
 from catalog.maintenance.importer import (
+    OPEN_DATA_FORMATS,
     UnknownFormat,
     file_format,
     import_offers,
     offers_and_inferences,
+    read_open_data,
 )
 from catalog.maintenance.sample import ensure_catalogue
 from catalog.offer import Offer
@@ -51,6 +53,7 @@ from catalog.store.partner_models import Proposal
 
 if TYPE_CHECKING:
     from catalog.formats.lheo import Inference
+    from catalog.formats.open_data import Skipped
 
 # The LHEO and Excel modules are imported by the functions that read or write those files:
 # openpyxl (with numpy) and the LHEO reader cost more at start than a CSV import itself.
@@ -80,10 +83,16 @@ def _exported(offers: list[Offer], format: str) -> str | bytes:
     """The catalogue in ``format``; LHEO is read, never written."""
     if format == "lheo":
         raise UnknownFormat("cannot write LHEO (.xml): use .csv, .json or .xlsx")
+    if format == "hsds":
+        raise UnknownFormat("cannot write HSDS: use csv, json, xlsx or data-inclusion")
     if format == "xlsx":
         from catalog.formats.xlsxio import write_xlsx
 
         return write_xlsx(offers)
+    if format == "data-inclusion":
+        from catalog.formats.data_inclusion_export import write_data_inclusion
+
+        return write_data_inclusion(offers)
     return write_json(offers) if format == "json" else write_csv(offers)
 
 
@@ -129,12 +138,37 @@ async def _open(settings: Settings) -> AsyncEngine:
     return engine
 
 
+class _Reading:
+    """A file's offers, the values inferred, and for open data the services left out and the
+    id prefixes that ``--replace`` may retire."""
+
+    def __init__(self, data: bytes, format: str) -> None:
+        self.skipped: list[Skipped] = []
+        self.scope: tuple[str, ...] | None = None
+        if format in OPEN_DATA_FORMATS:
+            reading = read_open_data(data, format)
+            self.offers, self.inferences = reading.offers, reading.inferences
+            self.skipped, self.scope = reading.skipped, reading.scope
+        else:
+            self.offers, self.inferences = offers_and_inferences(data, format)
+
+
+def _print_skipped(source: str, skipped: list[Skipped], *, every: bool) -> None:
+    if every:
+        for item in skipped:
+            print(item.format(source))
+    if skipped:
+        hint = "" if every else " (--dry-run lists them)"
+        print(f"{source}: {len(skipped)} services left out, not learning offers{hint}")
+
+
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file)
-    file_format(path.name)  # a wrong extension is refused before anything is read
+    # A wrong extension is refused before anything is read.
+    format = args.format or file_format(path.name)
     data = await asyncio.to_thread(_read, path)
-    format = file_format(path.name)
-    offers, inferences = await asyncio.to_thread(offers_and_inferences, data, format)
+    reading = await asyncio.to_thread(_Reading, data, format)
+    offers, inferences = reading.offers, reading.inferences
     engine = await _open(settings)
     try:
         async with session_maker(engine)() as session:
@@ -147,10 +181,12 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
                 actor=_actor(),
                 replace=args.replace,
                 dry_run=args.dry_run,
+                scope=reading.scope,
             )
     finally:
         await engine.dispose()
     _print_inferences(args.file, inferences, every=args.dry_run)
+    _print_skipped(args.file, reading.skipped, every=args.dry_run)
     print("\n".join(plan.summary(args.file, dry_run=args.dry_run)))
     return EXIT_OK
 
@@ -168,7 +204,7 @@ def _print_inferences(source: str, inferences: list[Inference], *, every: bool) 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file)
-    format = file_format(path.name)
+    format = args.format or file_format(path.name)
     _exported([], format)  # an unwritable format is refused before the database is opened
     if not args.force and await asyncio.to_thread(path.exists):
         _error(f"{args.file}: already exists; choose another name, or --force to overwrite it")
@@ -188,11 +224,12 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _validate(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    format = file_format(path.name)
+    format = args.format or file_format(path.name)
     data = await asyncio.to_thread(_read, path)
-    offers, inferences = await asyncio.to_thread(offers_and_inferences, data, format)
-    _print_inferences(args.file, inferences, every=True)
-    print(f"{args.file}: {len(offers)} offers, no problem found")
+    reading = await asyncio.to_thread(_Reading, data, format)
+    _print_inferences(args.file, reading.inferences, every=True)
+    _print_skipped(args.file, reading.skipped, every=True)
+    print(f"{args.file}: {len(reading.offers)} offers, no problem found")
     return EXIT_OK
 
 

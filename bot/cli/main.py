@@ -19,6 +19,10 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 # bot.understanding.QUESTIONS, written out so that `tremplin --help` does not load the reader
 # (a test checks that they are equal).
 UNDERSTOOD_QUESTIONS = ("who", "age", "child_ages", "situation", "interests", "where", "confirm")
+# catalog.maintenance.importer.NAMED_FORMATS, and those export writes, written out for the same
+# reason (tests/test_data_inclusion.py checks them).
+NAMED_FORMATS = ("csv", "json", "xlsx", "lheo", "data-inclusion", "hsds")
+EXPORT_FORMATS = ("csv", "json", "xlsx", "data-inclusion")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     import_.add_argument("file")
     import_.add_argument(
+        "--format", choices=NAMED_FORMATS, default=None,
+        help="the file's format (default: from its extension); data-inclusion and hsds are JSON",
+    )
+    import_.add_argument(
         "--dry-run", action="store_true", help="show what would change, apply nothing"
     )
     import_.add_argument(
@@ -55,9 +63,17 @@ def _parser() -> argparse.ArgumentParser:
         "export", help="export the catalogue (.csv, .json or .xlsx)"
     )
     export.add_argument("file")
+    export.add_argument(
+        "--format", choices=EXPORT_FORMATS, default=None,
+        help="the file's format (default: from its extension)",
+    )
     export.add_argument("--force", action="store_true", help="overwrite an existing file")
     validate = catalog_commands.add_parser("validate", help="check a file without importing it")
     validate.add_argument("file")
+    validate.add_argument(
+        "--format", choices=NAMED_FORMATS, default=None,
+        help="the file's format (default: from its extension)",
+    )
     template = catalog_commands.add_parser(
         "template", help="write an empty catalogue file (.csv or .xlsx) with one example row"
     )
