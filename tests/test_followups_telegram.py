@@ -97,7 +97,7 @@ async def test_a_followup_is_asked_once_its_answer_counted_and_forget_erases_it(
         answers = await _facts(database, "followup")
         assert [(f["answer"], bool(f["offer"])) for f in answers] == [("could_not", True)]
         assert [f["reason"] for f in await _facts(database, "followup_why")] == ["far"]
-        asked, person = await _rows(database, ASKED)
+        asked, _person = await _rows(database, ASKED)
         assert [(row.answer, row.reason) for row in asked] == [("could_not", "far")]
 
         await user.send_text("/forget")
