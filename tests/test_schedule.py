@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from factories import offer
+
 from catalog.formats.columns import parse_row
+from catalog.matching.matcher import CatalogIndex, eligible, match
+from catalog.matching.profile import Profile
 from catalog.offer import Offer
 from catalog.schedule import last_day, opening_today, upcoming
 
@@ -52,3 +56,21 @@ def test_opening_today_keeps_the_open_hours_still_to_come() -> None:
     wednesday = opening_today(hours, datetime(2026, 12, 9, 13, 0))
     assert wednesday == ((datetime(2026, 12, 9, 14, 0), datetime(2026, 12, 9, 17, 0)),)
     assert opening_today(hours, datetime(2026, 12, 12, 10, 0)) == ()  # a Saturday
+
+
+PAST = "2026-11-18T14:00/16:00;2026-11-25T14:00/16:00"
+
+
+def test_an_offer_whose_sessions_are_all_past_has_ended() -> None:
+    today, everyone = date(2026, 12, 9), Profile()
+    ended = offer("ended", sessions=PAST)
+    assert not eligible(ended, everyone, today)
+    assert eligible(ended, everyone, date(2026, 11, 25))  # its last session's day
+    assert match(everyone, CatalogIndex([ended]), today=today) == []
+    # Opening hours or an end date say it goes on: the past sessions do not end it.
+    for going_on in (offer("hours", sessions=PAST, opening_hours="Mo-Fr 09:00-12:00"),
+                     offer("dated", sessions=PAST, end_date=date(2027, 6, 30)),
+                     offer("next", sessions=PAST + ";2026-12-16T14:00/16:00")):
+        assert eligible(going_on, everyone, today), going_on.id
+        assert [m.offer.id for m in match(everyone, CatalogIndex([going_on]), today=today)] == [
+            going_on.id]

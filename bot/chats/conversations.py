@@ -38,6 +38,7 @@ from catalog.i18n import normalise_language
 from catalog.maintenance import proposals, reports
 from catalog.maintenance.audit import forget_actor
 from catalog.maintenance.pending import forget_pending
+from catalog.schedule import local_now
 from catalog.settings import Settings
 from catalog.stats import events
 from catalog.stats.facts import Kind
@@ -255,7 +256,9 @@ async def process(
         index = await catalog.index(session=session)
     key = events.stats_key(settings)
     user_key = events.pseudonym(key, user_id) if key else None
-    day = today or date.today()
+    # "Today" is the city's (TREMPLIN_TIMEZONE), not the server's.
+    now = local_now(settings.timezone)
+    day = today or now.date()
 
     def transaction(connection: Connection) -> Outcome:
         # The whole step in one synchronous function: one hop to the database's thread on
@@ -265,6 +268,8 @@ async def process(
         context = Context(
             index=index,
             today=day,
+            now=None if today else now,
+            timezone=settings.timezone,
             favourites=_favourites(connection, user_id),
             alerts=alerts.subscribed(connection, user_id),
             followups=followups.enabled(connection, user_id),

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 
 from bot.engine.replies import ACTION_LIMIT
 
-# Offer actions: details, save, unsave, map.
-DETAILS, SAVE, UNSAVE, MAP = "d", "s", "u", "m"
-OFFER_VERBS = frozenset({DETAILS, SAVE, UNSAVE, MAP})
+# Offer actions: details, save, unsave, map, add to calendar.
+DETAILS, SAVE, UNSAVE, MAP, CALENDAR = "d", "s", "u", "m", "k"
+OFFER_VERBS = frozenset({DETAILS, SAVE, UNSAVE, MAP, CALENDAR})
 # Offer ids are 1-64 characters; those that do not fit beside a verb travel as a checksum.
 _HASHED = "#"
 _ID_ROOM = ACTION_LIMIT - 2

@@ -8,9 +8,10 @@ Babel for the citizen's locale ("3 décembre 2026", "12,50 €", "1,2 km", "A, B
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_interval, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_currency
 from babel.units import format_unit
@@ -20,6 +21,7 @@ from bot.engine.replies import Button, Reply, Venue
 from catalog.i18n import DEFAULT_LANGUAGE, Translator
 from catalog.matching.reasons import age_reason
 from catalog.offer import Offer
+from catalog.schedule import Session, opening_today, upcoming
 from catalog.vocabulary import AUDIENCES, FORMAT_LABELS, MISSIONS
 
 # A description longer than this is cut in the details (Telegram allows 4096 per message).
@@ -60,9 +62,41 @@ def dates_text(offer: Offer, tr: Translator) -> str:
     return ""
 
 
-def when_text(offer: Offer, tr: Translator) -> str:
-    """The schedule (in the citizen's language when translated) and the dates, whichever given."""
-    parts = [part for part in (offer.schedule_in(tr.lang), dates_text(offer, tr)) if part]
+def session_text(session: Session, tr: Translator) -> str:
+    """``Wednesday, 9 December 2026, 14:00–16:00`` (or whole days) in the citizen's locale."""
+    start, end = session.start, session.end
+    if session.all_day:
+        last = (end - timedelta(days=1)).date()
+        if last == start.date():
+            return format_date(last, "full", locale=tr.lang)
+        return format_interval(start.date(), last, "yMMMMEEEEd", locale=tr.lang)
+    if end.date() == start.date():
+        hours = format_interval(start.time(), end.time(), "Hm", locale=tr.lang)
+        return f"{format_date(start.date(), 'full', locale=tr.lang)}, {hours}"
+    return format_interval(start, end, "yMMMMEEEEdHm", locale=tr.lang)
+
+
+def timing_text(offer: Offer, tr: Translator, now: datetime | None) -> str:
+    """The next session (past ones are never shown), else today's opening hours."""
+    if now is None:
+        return ""
+    coming = upcoming(offer.sessions, now)
+    if coming:
+        return tr.gettext("Next session: {session}").format(session=session_text(coming[0], tr))
+    hours = opening_today(offer.opening_hours, now) if offer.opening_hours else None
+    if hours is None:
+        return ""
+    if not hours:
+        return tr.gettext("Closed today")
+    until = format_skeleton("Hm", hours[-1][1], locale=tr.lang)  # 24 hours, as the sessions
+    return tr.gettext("Open today until {time}").format(time=until)
+
+
+def when_text(offer: Offer, tr: Translator, now: datetime | None = None) -> str:
+    """The next session or today's hours (at ``now``, the city's local time), the schedule (in
+    the citizen's language when translated) and the dates, whichever given."""
+    parts = [part for part in (timing_text(offer, tr, now), offer.schedule_in(tr.lang),
+                               dates_text(offer, tr)) if part]
     return " · ".join(parts)
 
 
@@ -124,11 +158,12 @@ def card(
     saved: bool,
     reasons: Sequence[str] = (),
     distance_km: float | None = None,
+    now: datetime | None = None,
 ) -> Reply:
     """The short card of one offer: who, when, where, price, why it fits; one message, each
-    text cut to :data:`CARD_LIMITS` when longer."""
+    text cut to :data:`CARD_LIMITS` when longer. ``now``: the city's local time."""
     lines = [clip(offer.provider, CARD_LIMITS["provider"])]
-    when = clip(when_text(offer, tr), CARD_LIMITS["when"])
+    when = clip(when_text(offer, tr, now), CARD_LIMITS["when"])
     if when:
         lines.append(tr.gettext("When: {when}").format(when=when))
     where = clip(where_text(offer, tr, distance_km), CARD_LIMITS["where"])
@@ -152,15 +187,15 @@ def _language_names(offer: Offer, tr: Translator) -> str:
     return format_list([names.get(code, code) for code in offer.languages], locale=tr.lang)
 
 
-def details(offer: Offer, tr: Translator, *, saved: bool) -> Reply:
-    """Everything the catalogue says about one offer."""
+def details(offer: Offer, tr: Translator, *, saved: bool, now: datetime | None = None) -> Reply:
+    """Everything the catalogue says about one offer (``now``: the city's local time)."""
     lines: list[str] = []
     description = offer.description_in(tr.lang)
     if description:
         cut = description[:DESCRIPTION_LIMIT]
         lines += [cut + ("…" if len(description) > DESCRIPTION_LIMIT else ""), ""]
     lines.append(tr.gettext("By: {provider}").format(provider=offer.provider))
-    when = when_text(offer, tr)
+    when = when_text(offer, tr, now)
     if when:
         lines.append(tr.gettext("When: {when}").format(when=when))
     address = ", ".join(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, time
 from functools import cached_property
 
 from bot.engine.replies import Reply
@@ -25,6 +25,10 @@ class Context:
 
     index: CatalogIndex
     today: date
+    # The city's local time (naive, TREMPLIN_TIMEZONE): the next session, today's opening hours.
+    # None: the start of ``today``.
+    now: datetime | None = None
+    timezone: str = "Europe/Paris"  # the city's (TREMPLIN_TIMEZONE), for calendar files
     favourites: tuple[str, ...] = ()
     city: str = "Clermont-Ferrand"
     contact: str = ""
@@ -34,6 +38,10 @@ class Context:
     followups: bool = True
     # Days without a message after which the conversation is erased (/privacy says so).
     retention_days: int = 30
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now if self.now is not None else datetime.combine(self.today, time())
 
     @cached_property
     def neighbourhoods(self) -> dict[str, tuple[float, float]]:

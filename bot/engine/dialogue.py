@@ -207,6 +207,8 @@ def _offer(state: Conversation, verb: str, ref: str, ctx: Context) -> Outcome | 
     if verb == actions.MAP:
         shown = offers.show_map(state, offer, ctx)
         return shown.after(effects=(_about(Kind.MAP, offer),)) if shown else None
+    if verb == actions.CALENDAR:
+        return offers.calendar(state, offer, ctx)
     return offers.details(state, offer, ctx).after(effects=(_about(Kind.OPENED, offer),))
 
 

@@ -32,6 +32,15 @@ class Venue:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """A file to send (a calendar): its name, media type and bytes."""
+
+    file_name: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message.
 
@@ -46,6 +55,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     ask_location: str | None = None
     venue: Venue | None = None
+    document: Document | None = None
     replaces_previous: bool = False
 
     def all_buttons(self) -> list[Button]:

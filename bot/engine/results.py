@@ -95,6 +95,7 @@ def _card(found: Match, state: Conversation, ctx: Context) -> Reply:
         reasons=[reason.text(tr) for reason in found.reasons
                  if reason.msgid not in _SHOWN_ELSEWHERE],
         distance_km=found.distance_km,
+        now=ctx.local_now,
     )
 
 

@@ -128,6 +128,11 @@ async def _show(
                 held = piece  # nothing is held here any more: sent, or joined into piece
             else:
                 await _send(context, chat_id, piece)
+        if reply.document is not None:  # after its text: a calendar file (sendDocument)
+            await flush()
+            document = reply.document
+            await context.bot.send_document(
+                chat_id, document=document.content, filename=document.file_name)
         if reply.ask_location:
             await flush()
             # Telegram's location button lives in a reply keyboard, which cannot share a

@@ -13,16 +13,18 @@ import argparse
 import re
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
 from bot.chats.conversations import process
 from bot.chats.database import open_database
 from bot.engine.inputs import Command, Input, Press, SharedLocation, Start, Text
-from bot.engine.replies import Button, Reply
+from bot.engine.replies import Button, Document, Reply
 from catalog.i18n import Translator, translator
 from catalog.matching.text import fold
 from catalog.settings import Settings
@@ -42,6 +44,15 @@ def key(position: int) -> str:
     return key(position // len(_LETTERS) - 1) + _LETTERS[position % len(_LETTERS)]
 
 
+def saved_document(document: Document) -> str:
+    """Where the terminal saved a file the bot sent (a calendar), to open it from there."""
+    folder = Path(tempfile.gettempdir()) / "tremplin"
+    folder.mkdir(exist_ok=True)
+    path = folder / Path(document.file_name).name
+    path.write_bytes(document.content)
+    return str(path)
+
+
 def render(replies: Sequence[Reply], tr: Translator | None = None) -> tuple[str, list[Button]]:
     """The text to print for ``replies``, and the lettered buttons it shows, in order."""
     tr = tr or translator(None)
@@ -56,6 +67,8 @@ def render(replies: Sequence[Reply], tr: Translator | None = None) -> tuple[str,
             lines.append(f"   [map] {venue.latitude:.5f}, {venue.longitude:.5f} "
                          f"https://www.openstreetmap.org/?mlat={venue.latitude:.5f}"
                          f"&mlon={venue.longitude:.5f}")
+        if reply.document is not None:
+            lines.append(f"   [{reply.document.file_name}] {saved_document(reply.document)}")
         for row in reply.buttons:
             cells: list[str] = []
             for button in row:

@@ -1,11 +1,12 @@
 """The hard filters of matching (RULES §2 of the evaluation set): never broken, never scored.
 
-An offer is out when it has ended, costs money under "free only", needs travelling under
-"online only", is for another age (a children's offer, up to 18, is checked against the child
-the learning is for), or is restricted to audiences the citizen states none of (family offers
-stay open to parents and to anyone stating a child's age). Answers are optional: a citizen who
-states no situation is not excluded from audience-restricted offers (RULES §2.5); their cards
-say who they are for.
+An offer is out when it has ended (its end date passed, stale too long, or its sessions all past
+when it has neither opening hours nor an end date: ``Facts.end``), costs money under "free
+only", needs travelling under "online only", is for another age (a children's offer, up to 18,
+is checked against the child the learning is for), or is restricted to audiences the citizen
+states none of (family offers stay open to parents and to anyone stating a child's age).
+Answers are optional: a citizen who states no situation is not excluded from audience-restricted
+offers (RULES §2.5); their cards say who they are for.
 """
 
 from __future__ import annotations

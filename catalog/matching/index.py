@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 
 from catalog.matching.text import content_spans, sound, stem, tokens
 from catalog.offer import Offer
+from catalog.schedule import last_day
 
 # How much a word counts depending on where the offer says it.
 TITLE, KEYWORD, TITLE_TRANSLATED, DESCRIPTION, DESCRIPTION_TRANSLATED = 1.0, 1.0, 0.9, 0.55, 0.5
@@ -84,6 +85,9 @@ def facts_of(offer: Offer, shared: dict[object, object] | None = None) -> Facts:
 
     # Stale for twice its review period, an offer is hidden until confirmed: it "ends" then.
     ends = [day for day in (offer.end_date, offer.hidden_from) if day is not None]
+    # Sessions all past, no opening hours nor end date: it has ended (the hard filters).
+    if offer.sessions and not offer.opening_hours and offer.end_date is None:
+        ends += [day for day in (last_day(offer.sessions),) if day is not None]
     confirmed, due = offer.updated_on, offer.review_due
     return Facts(
         end=min(ends).toordinal() if ends else None,
