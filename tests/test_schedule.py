@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from pathlib import Path
 
+import pytest
 from factories import offer
 
 from catalog.formats.columns import parse_row
+from catalog.formats.hsds import read_hsds_report
+from catalog.formats.validation import InvalidCatalogue
 from catalog.matching.matcher import CatalogIndex, eligible, match
 from catalog.matching.profile import Profile
 from catalog.offer import Offer
 from catalog.schedule import last_day, opening_today, upcoming
 
+HSDS_EXAMPLE = Path(__file__).parent / "data" / "open_data" / "hsds_service_full.json"
 BASE = {"id": "a", "title": "Atelier", "provider": "Médiathèque", "missions": "digital"}
 
 
@@ -74,3 +80,22 @@ def test_an_offer_whose_sessions_are_all_past_has_ended() -> None:
         assert eligible(going_on, everyone, today), going_on.id
         assert [m.offer.id for m in match(everyone, CatalogIndex([going_on]), today=today)] == [
             going_on.id]
+
+
+def _hsds(schedules: list[dict[str, object]]) -> bytes:
+    service = json.loads(HSDS_EXAMPLE.read_bytes())
+    return json.dumps({**service, "schedules": schedules}).encode()
+
+
+def test_hsds_schedules_fill_opening_hours_and_sessions() -> None:
+    example = read_hsds_report(HSDS_EXAMPLE.read_bytes()).offers
+    assert [o.opening_hours for o in example] == ["Th,Fr 10:00-18:00"]
+    weekly = {"freq": "WEEKLY", "byday": "MO,WE", "opens_at": "09:00", "closes_at": "12:00"}
+    once = {"dtstart": "2026-12-09", "opens_at": "14:00:00", "closes_at": "16:00:00"}
+    (read,) = read_hsds_report(_hsds([weekly, once])).offers
+    assert (read.opening_hours, read.sessions) == ("Mo,We 09:00-12:00", "2026-12-09T14:00/16:00")
+    backwards = {"dtstart": "2026-12-09", "opens_at": "16:00", "closes_at": "14:00"}
+    with pytest.raises(InvalidCatalogue) as refused:
+        read_hsds_report(_hsds([backwards]))
+    assert [(p.column, p.reason) for p in refused.value.problems] == [
+        ("schedules", "session '2026-12-09T16:00/14:00' at character 1: ends before it starts")]

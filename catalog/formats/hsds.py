@@ -10,8 +10,10 @@ reason in the dry run. A service whose status is not ``active`` is left out and 
 Read: name, description, url, email, the organization's name (the provider), ``languages``,
 ``cost_options`` (free when an amount is 0; a price when in euros), ``minimum_age`` and
 ``maximum_age`` (or those of ``eligibility``), the first location's address and coordinates, the
-first phone, ``assured_date`` (else ``last_modified``) as ``updated_on``. Schedules are not read
-yet (a later slice gives them the ``sessions`` and ``opening_hours`` columns).
+first phone, ``assured_date`` (else ``last_modified``) as ``updated_on``. ``schedules``: a
+weekly one (``freq`` WEEKLY, ``byday``, ``opens_at``, ``closes_at``) becomes OpenStreetMap
+``opening_hours`` (``Th,Fr 10:00-18:00``), a one-off one (no ``freq``, a ``dtstart`` day) a
+session; any other is left out with a note in the dry run.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ FIELD_OF_COLUMN: dict[str, str] = {
     "latitude": "service_at_locations.location.latitude",
     "longitude": "service_at_locations.location.longitude",
     "url": "url", "phone": "phones", "email": "email", "updated_on": "assured_date",
+    "opening_hours": "schedules", "sessions": "schedules",
 }
+_DAYS = {"MO": "Mo", "TU": "Tu", "WE": "We", "TH": "Th", "FR": "Fr", "SA": "Sa", "SU": "Su"}
 
 
 def offer_id(service_id: str) -> tuple[str, str | None]:
@@ -120,6 +124,32 @@ def _location(
         return
 
 
+def _schedules(fields: ServiceFields, values: dict[str, object],
+               notes: list[tuple[str, str, str]]) -> None:
+    """Weekly schedules as opening hours, one-off ones as sessions (module docstring)."""
+    rules: list[str] = []
+    sessions: list[str] = []
+    for position, schedule in enumerate(fields.objects("schedules")):
+        at = f"schedules[{position}]"
+        opens = fields.text(f"{at}.opens_at", within=schedule)[:5]
+        closes = fields.text(f"{at}.closes_at", within=schedule)[:5]
+        freq = fields.text(f"{at}.freq", within=schedule).upper()
+        byday = fields.text(f"{at}.byday", within=schedule).upper()
+        days = [_DAYS.get(day.strip()[-2:]) for day in byday.split(",") if day.strip()]
+        start = fields.text(f"{at}.dtstart", within=schedule)[:10]
+        if opens and closes and freq == "WEEKLY" and days and all(days):
+            rules.append(f"{','.join(d for d in days if d)} {opens}-{closes}")
+        elif opens and closes and not freq and start:
+            sessions.append(f"{start}T{opens}/{closes}")
+        else:
+            notes.append(("opening_hours", at, "not a weekly nor a one-off schedule: left out"))
+    if rules:
+        values["opening_hours"] = ", ".join(rules)
+        notes.append(("opening_hours", values["opening_hours"], "from schedules"))
+    if sessions:
+        values["sessions"] = ";".join(sessions)
+
+
 def _languages(fields: ServiceFields, notes: list[tuple[str, str, str]]) -> list[str] | None:
     codes: list[str] = []
     for position, language in enumerate(fields.objects("languages")):
@@ -152,9 +182,11 @@ def service_values(
         values[column], where = _age(fields, field)
         if where:
             notes.append((column, str(values[column]), where))
-    values["price_eur"] = _price(fields, notes)
+    price = _price(fields, notes)
+    values["price_eur"] = None if price is None else str(price)  # a cell, as the rules read it
     values["languages"] = _languages(fields, notes)
     _location(fields, values, notes)
+    _schedules(fields, values, notes)
     day = fields.text("assured_date") or fields.text("last_modified")
     values["updated_on"] = day[:10] or None
     guess = infer(Codes(title=f"{name}. {description}"))
