@@ -82,7 +82,7 @@ def test_an_offer_whose_sessions_are_all_past_has_ended() -> None:
             going_on.id]
 
 
-def _hsds(schedules: list[dict[str, object]]) -> bytes:
+def _hsds(schedules: list[dict[str, str]]) -> bytes:
     service = json.loads(HSDS_EXAMPLE.read_bytes())
     return json.dumps({**service, "schedules": schedules}).encode()
 

@@ -144,8 +144,8 @@ def _schedules(fields: ServiceFields, values: dict[str, object],
         else:
             notes.append(("opening_hours", at, "not a weekly nor a one-off schedule: left out"))
     if rules:
-        values["opening_hours"] = ", ".join(rules)
-        notes.append(("opening_hours", values["opening_hours"], "from schedules"))
+        values["opening_hours"] = hours = ", ".join(rules)
+        notes.append(("opening_hours", hours, "from schedules"))
     if sessions:
         values["sessions"] = ";".join(sessions)
 
