@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from catalog.formats.validation import InvalidCatalogue
 from catalog.matching.matcher import CatalogIndex, eligible, match
 from catalog.matching.profile import Profile
 from catalog.offer import Offer
-from catalog.schedule import last_day, opening_today, upcoming
+from catalog.schedule import last_day, local_now, opening_today, upcoming
 
 HSDS_EXAMPLE = Path(__file__).parent / "data" / "open_data" / "hsds_service_full.json"
 BASE = {"id": "a", "title": "Atelier", "provider": "Médiathèque", "missions": "digital"}
@@ -99,3 +99,12 @@ def test_hsds_schedules_fill_opening_hours_and_sessions() -> None:
         read_hsds_report(_hsds([backwards]))
     assert [(p.column, p.reason) for p in refused.value.problems] == [
         ("schedules", "session '2026-12-09T16:00/14:00' at character 1: ends before it starts")]
+
+
+def test_local_now_is_the_city_s_wall_clock() -> None:
+    # Kiritimati is 14 hours ahead of UTC all year, Pago Pago 11 behind: their days differ.
+    ahead, utc = local_now("Pacific/Kiritimati"), datetime.now(UTC).replace(tzinfo=None)
+    behind = local_now("Pacific/Pago_Pago")
+    assert round((ahead - utc) / timedelta(hours=1)) == 14
+    assert round((behind - utc) / timedelta(hours=1)) == -11
+    assert ahead.tzinfo is None

@@ -18,6 +18,7 @@ from bot.chats.database import open_database
 from catalog.i18n import translator
 from catalog.matching.matcher import CatalogIndex, Match, alternatives, match
 from catalog.matching.profile import Profile
+from catalog.schedule import local_now
 from catalog.settings import Settings
 from catalog.store.offers import load_offers
 from catalog.vocabulary import AUDIENCES, TOPICS
@@ -56,9 +57,10 @@ def _near(value: str | None) -> tuple[float, float] | None:
     return lat, lon
 
 
-def _today(value: str | None) -> date:
+def _today(value: str | None, zone: str) -> date:
+    """``--today``, else today in the city's time zone (TREMPLIN_TIMEZONE)."""
     if value is None:
-        return date.today()
+        return local_now(zone).date()
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -125,7 +127,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     """``tremplin match``: print the best offers for the profile given as options."""
     try:
         profile = profile_of(args)
-        today = _today(args.today)
+        today = _today(args.today, settings.timezone)
     except UsageError as error:
         print(f"tremplin match: {error}", file=sys.stderr)
         return EXIT_USAGE
