@@ -6,7 +6,9 @@ went, once; the answer (and why they could not go) is kept once and counted in t
 from __future__ import annotations
 
 import asyncio
+import csv
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from fakeapi import BotMessage, FakeBotApi, SimUser
@@ -63,7 +65,7 @@ async def _facts(database: Database, kind: str) -> list[dict[str, object]]:
 
 
 async def test_a_followup_is_asked_once_its_answer_counted_and_forget_erases_it(
-    server: FakeBotApi, database: Database, database_url: str,
+    server: FakeBotApi, database: Database, database_url: str, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
     user = server.user(ASKED, "Ada", language_code="en")
@@ -99,6 +101,22 @@ async def test_a_followup_is_asked_once_its_answer_counted_and_forget_erases_it(
         assert [f["reason"] for f in await _facts(database, "followup_why")] == ["far"]
         asked, _person = await _rows(database, ASKED)
         assert [(row.answer, row.reason) for row in asked] == [("could_not", "far")]
+        # tremplin stats shows them (a threshold of 1: this test's one person).
+        monkeypatch.setenv("TREMPLIN_PSEUDONYM_KEY", KEY)
+        monkeypatch.setenv("TREMPLIN_STATS_MIN_COUNT", "1")
+        code = await asyncio.to_thread(main, ["--database-url", database_url, "stats",
+                                              "--csv", str(tmp_path / "stats.csv")])
+        assert code == 0
+        assert "How it went (follow-ups): 1 answers" in capsys.readouterr().out
+        with (tmp_path / "stats.csv").open(encoding="utf-8") as file:
+            figures = {tuple(row[:3]): row[3] for row in csv.reader(file)}
+        assert figures["followups", "could_not", "people"] == "1"
+        assert figures["followups", "useful", "people"] == "0"
+        assert figures["followup_reasons", "far", "people"] == "1"
+        by_mission = {key[1]: value for key, value in figures.items()
+                      if key[0] == "followup_missions" and key[2] == "could_not"}
+        assert by_mission and set(by_mission.values()) == {"1"}
+        assert figures["followup_offers", asked[0].offer_id, "why_far"] == "1"
 
         await user.send_text("/forget")
         await user.press("Yes, erase everything", await user.wait_for(

@@ -2,7 +2,8 @@
 
 Stale offers (past their review: ``review_months`` after ``updated_on``), offers without
 description, offers that give neither a place nor a link, offers past their end date (never shown
-again), offers with the same title, and missions or topics with few offers to show. The report is
+again), offers with the same title, offers that several citizens could not reach (the
+follow-ups' answers, with why), and missions or topics with few offers to show. The report is
 data; the command line and the Telegram ``/catalog`` command each word it.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,11 +20,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from catalog.maintenance.reports import open_reports
 from catalog.matching.text import words
 from catalog.offer import Offer
+from catalog.stats.aggregates import daily_figures
+from catalog.stats.followups import could_not
 from catalog.store.models import OfferRecord
 from catalog.store.offers import to_offer
 from catalog.vocabulary import MISSIONS, TOPICS
 
 FEW_OFFERS = 3  # a mission or topic with fewer offers to show is a gap
+# An offer that this many people (or more) could not reach in the last UNREACHABLE_DAYS days,
+# by the follow-ups' answers, is listed.
+SEVERAL = 3
+UNREACHABLE_DAYS = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +59,8 @@ class CheckReport:
     few: int = FEW_OFFERS
     # Offers citizens reported since their last update; ``detail``: the reasons and counts.
     reported: tuple[Listed, ...] = ()
+    # Offers several citizens could not reach (follow-ups); ``detail``: how many, and why.
+    unreachable: tuple[Listed, ...] = ()
 
     @property
     def mission_gaps(self) -> list[tuple[str, int]]:
@@ -73,6 +82,7 @@ class CheckReport:
             + len(self.mission_gaps)
             + len(self.topic_gaps)
             + len(self.reported)
+            + len(self.unreachable)
         )
 
 
@@ -154,7 +164,17 @@ async def check_catalogue(
         Listed(offer_id, titles.get(offer_id, ""), None, _reasons(counts))
         for offer_id, counts in sorted((await open_reports(session=session)).items())
     )
-    return replace(report, reported=reported)
+    start = today - timedelta(days=UNREACHABLE_DAYS - 1)
+    total: Counter[tuple[str, str]] = sum(
+        (await daily_figures(session=session, start=start, end=today)).values(), Counter())
+    unreachable = []
+    for offer_id in sorted(titles):
+        people, why = could_not(total, offer_id)
+        if people >= SEVERAL:
+            reasons = ", ".join(f"{reason} ({n})" for reason, n in sorted(why.items()) if n)
+            unreachable.append(Listed(offer_id, titles[offer_id], None,
+                                      f"{people} citizens could not go: {reasons or 'no reason'}"))
+    return replace(report, reported=reported, unreachable=tuple(unreachable))
 
 
 def _reasons(counts: Counter[str]) -> str:
@@ -188,6 +208,10 @@ def format_report(report: CheckReport, *, limit: int = 50) -> list[str]:
     for title, listed in sections:
         lines.append(f"  {title}: {len(listed)}")
         lines += _items(listed, limit)
+    lines.append(f"  could not be reached by {SEVERAL} citizens or more in {UNREACHABLE_DAYS} "
+                 f"days (follow-ups): {len(report.unreachable)}")
+    lines += [f"    {item.id}  {item.title[:60]}: {item.detail}"
+              for item in report.unreachable[:limit]]
     lines.append(f"  duplicate titles: {len(report.duplicate_titles)}")
     for group in report.duplicate_titles[:limit]:
         lines.append(f"    {group[0].title[:60]}: {', '.join(item.id for item in group)}")
@@ -204,7 +228,8 @@ class Problem:
     """One finding about one offer, as ``catalog check --json`` gives it (DESIGN.md)."""
 
     offer: str
-    kind: str  # stale, link, no_description, no_place_no_url, ended, duplicate_title, report
+    # stale, link, no_description, no_place_no_url, ended, duplicate_title, report, unreachable
+    kind: str
     detail: str
 
 
@@ -222,4 +247,5 @@ def offer_problems(report: CheckReport) -> list[Problem]:
             others = ", ".join(other.id for other in group if other is not item)
             problems.append(Problem(item.id, "duplicate_title", f"same title as {others}"))
     problems += [Problem(item.id, "report", item.detail) for item in report.reported]
+    problems += [Problem(item.id, "unreachable", item.detail) for item in report.unreachable]
     return sorted(problems, key=lambda problem: (problem.offer, problem.kind))

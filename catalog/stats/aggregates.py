@@ -19,6 +19,8 @@ Counting rules, per day:
 - ``shown`` / ``opened`` / ``saved`` per mission: distinct (conversation, offer) pairs, for
   each mission of the offer.
 - ``forget``, ``blocked``: how many times.
+- ``fu:<answer>`` / ``fu_why:<reason>`` per offer, ``fu_mission:<answer>`` per mission: the
+  follow-ups' answers (``catalog.stats.followups``).
 
 Search words are not aggregated: see ``catalog.stats.keywords``.
 """
@@ -35,6 +37,7 @@ from sqlalchemy import delete
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from catalog.stats import followups
 from catalog.stats.events import StatsEvent, events_between
 from catalog.stats.facts import ANONYMOUS, QUESTION_STEPS, TOPIC_MISSIONS, Found, Kind
 from catalog.store.upsert import insert_on_conflict
@@ -49,7 +52,8 @@ _OFFER_METRICS: dict[str, str] = {Kind.RESULTS: "shown", Kind.OPENED: "opened", 
 
 
 class StatsDaily(SQLModel, table=True):
-    """One count of one day (anonymous: no pseudonym, no offer id, no search word)."""
+    """One count of one day (anonymous: no pseudonym, no search word; offer ids, public, only
+    for the follow-ups' answers)."""
 
     __tablename__ = "stats_daily"
 
@@ -155,6 +159,7 @@ def day_figures(events: Iterable[StatsEvent]) -> Figures:
         for _, offer in pairs:
             for mission in missions[offer]:
                 figures[metric, mission] += 1
+    followups.count(((event.kind, event.facts) for event in keyed), figures)
     return +figures  # zero counts are not stored
 
 

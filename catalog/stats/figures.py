@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -40,6 +40,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from catalog.offer import Offer
 from catalog.stats.aggregates import FUNNEL, Figures, daily_figures
 from catalog.stats.events import new_users, search_phrases, users_by_language
+from catalog.stats.followups import FollowUps
+from catalog.stats.followups import compose as followups_of
 from catalog.stats.suppression import Shown, protect, protect_group
 from catalog.vocabulary import AUDIENCES, MISSIONS, TOPICS
 
@@ -98,6 +100,7 @@ class Report:
     daily_users: tuple[tuple[date, Shown], ...]
     forgets: Shown
     blocked: Shown
+    followups: FollowUps = field(default_factory=FollowUps)
 
     @property
     def days(self) -> int:
@@ -196,6 +199,7 @@ def compose(
         daily_users=tuple((day, protect(by_day[day]["users", ""], k)) for day in sorted(by_day)),
         forgets=protect(total["forget", ""], k),
         blocked=protect(total["blocked", ""], k),
+        followups=followups_of(total, k),
     )
 
 

@@ -17,6 +17,7 @@ from babel.numbers import format_decimal
 
 from catalog.i18n import LANGUAGE_NAMES, N_, Translator
 from catalog.stats.figures import Demand, Report
+from catalog.stats.followups import Cells
 from catalog.vocabulary import AUDIENCES, MISSIONS, TOPICS
 
 TOP_TOPICS = 8
@@ -31,6 +32,24 @@ FUNNEL_LABELS: dict[str, str] = {
     "results": N_("Saw offers"),
     "opened": N_("Opened an offer"),
     "saved": N_("Saved an offer"),
+}
+
+
+# The follow-ups' answers and reasons, as their buttons say them (``bot.engine.followups``).
+ANSWER_LABELS: dict[str, str] = {
+    "useful": N_("I went, it was useful"),
+    "not_for_me": N_("I went, not for me"),
+    "not_yet": N_("Not yet"),
+    "could_not": N_("I could not"),
+}
+REASON_LABELS: dict[str, str] = {
+    "far": N_("Too far"),
+    "full": N_("It was full"),
+    "price": N_("The price"),
+    "times": N_("The times"),
+    "language": N_("The language"),
+    "access": N_("Not accessible"),
+    "other": N_("Something else"),
 }
 
 
@@ -115,10 +134,32 @@ def _unmet(report: Report, tr: Translator) -> list[str]:
     return lines
 
 
+def _cells(cells: Cells, labels: dict[str, str], tr: Translator) -> str:
+    return " · ".join(f"{tr.gettext(labels[code])} {shown}" for code, shown in cells)
+
+
+def _followups(report: Report, tr: Translator) -> list[str]:
+    found = report.followups
+    if found.total is None:
+        return []
+    lines = ["", tr.gettext("How it went (follow-ups): {n} answers").format(n=found.total)]
+    lines += [f"  {tr.gettext(ANSWER_LABELS[code])}: {shown}" for code, shown in found.answers]
+    lines.append(tr.gettext("Why they could not go:"))
+    lines += [f"  {tr.gettext(REASON_LABELS[code])}: {shown}" for code, shown in found.reasons]
+    lines.append(tr.gettext("By mission:"))
+    lines += [f"  {tr.gettext(MISSIONS[code])}: {_cells(cells, ANSWER_LABELS, tr)}"
+              for code, cells in found.missions]
+    lines.append(tr.gettext("Offers with the most answers:"))
+    lines += [f"  {row.offer} ({row.total}): {_cells(row.answers, ANSWER_LABELS, tr)}"
+              for row in found.offers] or ["  " + tr.gettext("none answered by {n} people or "
+                                                             "more").format(n=report.threshold)]
+    return lines
+
+
 def render(report: Report, tr: Translator) -> str:
     """The whole report, in the admin's language."""
     lines = [*_header(report, tr), *_use(report, tr), *_interests(report, tr),
-             *_unmet(report, tr), ""]
+             *_unmet(report, tr), *_followups(report, tr), ""]
     lines.append(tr.gettext("/forget used: {forgets} · bot blocked: {blocked}").format(
         forgets=report.forgets, blocked=report.blocked))
     lines.append(tr.gettext("Taps on “Website” are not counted: Telegram opens the link "
@@ -170,3 +211,22 @@ def rows(report: Report) -> Iterator[tuple[str, str, str, str]]:
         yield "daily_users", day.isoformat(), "users", str(shown)
     yield "other", "", "forget", str(report.forgets)
     yield "other", "", "blocked", str(report.blocked)
+    yield from _followup_rows(report)
+
+
+def _followup_rows(report: Report) -> Iterator[tuple[str, str, str, str]]:
+    found = report.followups
+    if found.total is None:
+        return
+    yield "followups", "", "answers", str(found.total)
+    for code, shown in found.answers:
+        yield "followups", code, "people", str(shown)
+    for code, shown in found.reasons:
+        yield "followup_reasons", code, "people", str(shown)
+    for mission, cells in found.missions:
+        for code, shown in cells:
+            yield "followup_missions", mission, code, str(shown)
+    for row in found.offers:
+        yield "followup_offers", row.offer, "answers", str(row.total)
+        for code, shown in (*row.answers, *((f"why_{c}", s) for c, s in row.reasons)):
+            yield "followup_offers", row.offer, code, str(shown)
