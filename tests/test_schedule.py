@@ -10,6 +10,7 @@ import pytest
 from factories import offer
 
 from catalog.formats.columns import parse_row
+from catalog.formats.data_inclusion import read_data_inclusion_report
 from catalog.formats.hsds import read_hsds_report
 from catalog.formats.validation import InvalidCatalogue
 from catalog.matching.matcher import CatalogIndex, eligible, match
@@ -108,3 +109,12 @@ def test_local_now_is_the_city_s_wall_clock() -> None:
     assert round((ahead - utc) / timedelta(hours=1)) == 14
     assert round((behind - utc) / timedelta(hours=1)) == -11
     assert ahead.tzinfo is None
+
+
+def test_data_inclusion_horaires_accueil_go_to_opening_hours_when_they_are_osm() -> None:
+    services = json.loads((HSDS_EXAMPLE.parent / "services.json").read_text("utf-8"))[:2]
+    services[0]["horaires_accueil"] = "Mo-Fr 09:00-12:00; PH off"
+    services[1]["horaires_accueil"] = "le mardi matin"
+    first, second = read_data_inclusion_report(json.dumps(services).encode()).offers
+    assert (first.opening_hours, first.schedule) == ("Mo-Fr 09:00-12:00; PH off", "")
+    assert (second.opening_hours, second.schedule) == ("", "le mardi matin")

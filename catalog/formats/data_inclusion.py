@@ -34,6 +34,7 @@ from catalog.formats.open_data import (
 )
 from catalog.formats.validation import Problem, Record
 from catalog.offer_fields import COLUMNS
+from catalog.schedule import check_opening_hours
 from catalog.vocabulary import AUDIENCES, MISSIONS, TOPICS
 
 MAPPING_FILE = Path(__file__).with_name("data_inclusion_mapping.toml")
@@ -51,8 +52,8 @@ FIELD_OF_COLUMN: dict[str, str] = {
     "audiences": "publics", "age_min": "publics", "age_max": "publics", "price_eur": "frais",
     "format": "modes_accueil", "address": "adresse", "postcode": "code_postal",
     "city": "commune", "latitude": "latitude", "longitude": "longitude",
-    "schedule": "horaires_accueil", "url": "lien_source", "phone": "telephone",
-    "email": "courriel", "updated_on": "date_maj",
+    "schedule": "horaires_accueil", "opening_hours": "horaires_accueil", "url": "lien_source",
+    "phone": "telephone", "email": "courriel", "updated_on": "date_maj",
 }
 
 
@@ -230,7 +231,9 @@ def service_values(fields: ServiceFields, table: Mapping_) -> ServiceValues:
     values["city"] = fields.text("commune")
     values["latitude"] = fields.number("latitude")
     values["longitude"] = fields.number("longitude")
-    values["schedule"] = fields.text("horaires_accueil")
+    hours = fields.text("horaires_accueil")
+    # OpenStreetMap opening hours go to their column (issue 18); other text is a schedule.
+    values["opening_hours" if hours and check_opening_hours(hours) is None else "schedule"] = hours
     values["url"] = fields.text("lien_source") or fields.text("lien_mobilisation")
     values["phone"] = fields.text("telephone", digits=True)
     values["email"] = fields.text("courriel")
