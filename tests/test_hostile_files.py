@@ -268,9 +268,13 @@ def _lheo(periode: str = "", action_extra: str = "") -> bytes:
 """.encode()
 
 
-def test_an_lheo_end_in_december_9999_is_the_last_day_of_the_year() -> None:
-    (offer,) = read_lheo(_lheo("<debut>20260901</debut><fin>99991200</fin>"))
-    assert offer.end_date is not None and offer.end_date.isoformat() == "9999-12-31"
+def test_an_lheo_end_in_december_9999_is_a_problem_of_its_line() -> None:
+    # The last day of December 9999 is a date (it was an OverflowError); but a session of whole
+    # days ends at the next midnight, which no date can hold.
+    error = refused(read_lheo, _lheo("<debut>20260901</debut><fin>99991200</fin>"))
+    assert [problem.format("f.xml") for problem in error.problems] == [
+        "f.xml:7:sessions: '2026-09-01/9999-12-31' ends after the last day a date can hold"
+    ]
 
 
 @pytest.mark.parametrize(

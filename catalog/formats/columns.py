@@ -371,6 +371,9 @@ def _sessions(row: _Row, spec: FieldSpec) -> str:
     except ValueError as error:
         row.fail(spec.name, str(error))
         return value
+    except OverflowError:  # a whole day's session ends the next midnight: none after 9999-12-30
+        row.fail(spec.name, f"{quoted(value)} ends after the last day a date can hold")
+        return value
 
 
 def _opening_hours(row: _Row, spec: FieldSpec) -> str:
