@@ -303,6 +303,7 @@ async def test_admins_grant_and_revoke_the_role(
 ) -> None:
     admin = server.user(ADMIN, "Ada", language_code="en")
     helper = server.user(CITIZEN, "Cid", language_code="en")
+    server.user(MAINTAINER, "Maud", language_code="en")  # told of the proposal at the end
     async with running_bot(settings, database):
         await helper.send_text(f"/grant {CITIZEN}")  # not an admin: an unknown command
         await helper.wait_reply()

@@ -21,7 +21,7 @@ from bot.chats.database import Database
 from bot.cli.main import main
 from bot.settings import BotSettings
 from catalog.i18n import translator
-from catalog.maintenance import proposals
+from catalog.maintenance import proposals, reports
 from catalog.maintenance.audit import history
 from catalog.maintenance.importer import import_file
 from catalog.store.db import SessionMaker
@@ -39,6 +39,10 @@ NEW = "\n".join([HEADER, NUM.replace("num-01", "club-09").replace(
 CHANGES = "\n".join([HEADER, NUM.replace("Atelier smartphone", "Atelier fermé")]).encode()
 BAD = "\n".join([HEADER, NUM.replace("digital;inclusive", "nonsense")]).encode()
 en, fr = translator("en"), translator("fr")
+# A maintainer who never wrote to the bot gets its buttons in the city's default language.
+MAINTAINER_TR = fr
+QUEUED = ("Thank you! Your proposal #{id} awaits review by the catalogue's maintainers; I will "
+          "tell you their answer.")
 
 
 @pytest_asyncio.fixture
@@ -74,15 +78,15 @@ async def test_a_partners_file_is_queued_then_approved_from_the_buttons(
     maintainer = server.user(MAINTAINER, "Maud", language_code="en")
     async with running_bot(settings, database):
         await partner.send_document("club.csv", NEW, "text/csv")
-        await partner.wait_for(has("#1"))
-        notice = await maintainer.wait_for(lambda m: m.has_button(en.gettext("Approve")))
+        await partner.wait_for(has(fr.gettext(QUEUED).format(id=1)))
+        notice = await maintainer.wait_for(lambda m: m.has_button(MAINTAINER_TR.gettext("Approve")))
         assert "Proposal #1" in (notice.text or "") and "1 added" in (notice.text or "")
         assert "club-09" not in await stored(database)  # waiting for review
         (queued,) = await all_proposals(database)
         assert queued.status == "pending" and queued.offers == ["club-09"]
-        await maintainer.press(en.gettext("Approve"), notice)
+        await maintainer.press(MAINTAINER_TR.gettext("Approve"), notice)
         await maintainer.wait_for(lambda m: m.edited and "approved" in (m.text or ""))
-        told = await partner.wait_for(has("#1 (club.csv)"))
+        told = await partner.wait_for(has("(club.csv)"))
     assert told.text == fr.gettext(
         "Good news: your proposal #{id} ({source}) was approved; its offers are now in the "
         "catalogue. Thank you!").format(id=1, source="club.csv")
@@ -102,11 +106,12 @@ async def test_rejected_from_the_buttons_with_a_reason_told_in_the_partners_lang
     reason = "it is not a learning offer"
     async with running_bot(settings, database):
         await partner.send_document("club.csv", NEW, "text/csv")
-        notice = await maintainer.wait_for(lambda m: m.has_button(en.gettext("Reject")))
-        await maintainer.press(en.gettext("Reject"), notice)
+        notice = await maintainer.wait_for(lambda m: m.has_button(MAINTAINER_TR.gettext("Reject")))
+        await maintainer.press(MAINTAINER_TR.gettext("Reject"), notice)
+        # What follows a press is in the maintainer's own language.
         why = await maintainer.wait_for(lambda m: m.has_button(en.gettext(reason)))
         await maintainer.press(en.gettext(reason), why)
-        told = await partner.wait_for(has("#1 (club.csv)"))
+        told = await partner.wait_for(has("(club.csv)"))
     assert told.text == fr.gettext("Your proposal #{id} ({source}) was not accepted: {reason}"
                                    ).format(id=1, source="club.csv", reason=fr.gettext(reason))
     assert "club-09" not in await stored(database)
@@ -219,3 +224,37 @@ async def test_limits_per_person(sessions: SessionMaker, engine: AsyncEngine) ->
                                   source="more.csv", format="csv", data=b"x", offers=offers)
         assert refused.value.limit == "pending"
         await proposals.check_limits(session=session, user_id=8)  # another person may
+
+
+async def test_the_daily_job_sends_the_days_reports_to_the_maintainers(
+    server: FakeBotApi, database: Database, settings: BotSettings
+) -> None:
+    maintainer = server.user(MAINTAINER, "Maud", language_code="en")
+    async with database.sessions() as session:
+        for reason in ("times", "times", "closed"):
+            await reports.add(session=session, offer_id="num-01", reason=reason, user_id=5)
+    async with running_bot(settings, database):  # the daily housekeeping ticks at start
+        digest = await maintainer.wait_for(has("Problem reports from citizens"))
+    assert digest.text == "\n".join([
+        "Problem reports from citizens, last 24 hours: 3",
+        "  num-01: closed ×1", "  num-01: times ×2",
+        "tremplin catalog reports lists them all; tremplin catalog check counts them."])
+    assert server.violations == []
+
+
+async def test_propose_explains_and_sends_the_template(
+    server: FakeBotApi, database: Database, settings: BotSettings
+) -> None:
+    partner = server.user(PARTNER, "Paule", language_code="en")
+    async with running_bot(settings, database):
+        await partner.send_text("/propose")
+        await partner.wait_for(has(en.gettext(
+            "To propose learning offers, fill in this file (one row per offer, in place of the "
+            "example row) and send it back to me as CSV, Excel (.xlsx) or JSON. I check it at "
+            "once, then a maintainer of the catalogue reviews it; I will tell you their answer.")))
+        template = await partner.wait_for(lambda m: m.kind == "document")
+        await partner.send_text("/help")
+        listed = await partner.wait_for(has("/propose"))
+    assert template.file is not None and template.file.data.startswith(b"id,title,")
+    assert en.gettext("Propose learning offers for the catalogue") in (listed.text or "")
+    assert server.violations == []

@@ -440,12 +440,12 @@ async def _tell_partner(settings: Settings, proposal: Proposal) -> None:
         return
     from telegram import Bot
 
-    from bot.telegram.partners import tell_partner
+    from catalog.maintenance.proposals import outcome_text
 
     root = str(getattr(settings, "telegram_api_url", "https://api.telegram.org")).rstrip("/")
     async with Bot(token.get_secret_value(), base_url=f"{root}/bot",
                    base_file_url=f"{root}/file/bot") as bot:
-        await tell_partner(bot, proposal)
+        await bot.send_message(proposal.chat_id, outcome_text(proposal))
     print(f"proposal {proposal.id} {proposal.status}; the partner was told")
 
 

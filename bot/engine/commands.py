@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("favorites", N_("Your saved offers")),
     ("alerts", N_("New offers that fit you, at most once a week: /alerts on or off")),
     ("followups", N_("How did an offer go? I ask once, ten days later: /followups on or off")),
+    ("propose", N_("Propose learning offers for the catalogue")),
     ("language", N_("Change the language")),
     ("privacy", N_("What I keep about you, and why")),
     ("forget", N_("Erase everything I know about you")),
@@ -299,6 +300,10 @@ def run(state: Conversation, name: str, argument: str, ctx: Context) -> Outcome:
             return followups.command(state, argument, ctx)
         case "forget":
             return ask_forget(state)
+        case "propose":  # Telegram answers it with the template (bot.telegram.partners)
+            text = tr_of(state).gettext("To propose learning offers, send /propose to the bot in "
+                                        "Telegram: it sends you the file to fill in.")
+            return Outcome(state, (Reply(text, buttons=(menu(state),)),))
         case "help":
             return show_help(state, ctx)
         case "cancel":

@@ -62,9 +62,14 @@ def build_application(
                                   retention_days=settings.conversation_retention_days)
         logger.info("event=conversations_erased count=%d", erased)
 
+    # ... citizens' problem reports of the day sent to the maintainers (bot.telegram.partners)
+    async def send_reports_digest() -> None:
+        await partners.send_reports_digest(application.bot, application.bot_data.database,
+                                           settings)
+
     # ... and the conversations idle past their retention erased (docs/privacy.md).
     stats_purge = StatsPurge(retention_days=settings.stats_retention_days,
-                             chores=(erase_idle_conversations,))
+                             chores=(send_reports_digest, erase_idle_conversations))
     # Alerts on new offers: the day's digests and the outbox, hourly (bot.alerts.job).
     alerts_job: AlertsJob | None = None
 

@@ -8,38 +8,38 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from html import escape
 
-from sqlmodel import select
+from sqlmodel import col, select
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatAction, ParseMode
 
+from bot.chats.database import Database
 from bot.chats.models import Citizen
 from bot.engine import actions
 from bot.engine.offers import REPORT_REASONS, report_reasons
+from bot.settings import BotSettings
 from bot.telegram import handlers
 from bot.telegram import maintainer_texts as texts
 from bot.telegram.rendering import pack
 from bot.telegram.services import TremplinContext
 from catalog.formats.csvio import write_csv
 from catalog.formats.validation import InvalidCatalogue
-from catalog.i18n import N_, Translator, normalise_language, translator
+from catalog.i18n import Translator, normalise_language, translator
 from catalog.maintenance import proposals, reports, roles
 from catalog.maintenance.importer import offers_and_inferences
-from catalog.store.partner_models import Proposal
+from catalog.store.models import utcnow
+from catalog.store.partner_models import ProblemReport, Proposal
 
 logger = logging.getLogger(__name__)
 
 # prop:<a(pprove)|r(eject: ask why)>:<id>, prop:x<n>:<id> (reject for reason n).
 BUTTON_PATTERN = r"^prop:(a|r|x[0-9]):[0-9]{1,12}$"
 REPORT_PATTERN = r"^p[0-9]?:.{1,62}$"
-REJECT_REASONS: tuple[str, ...] = (
-    N_("it is already in the catalogue"),
-    N_("it is incomplete or unclear"),
-    N_("it is not a learning offer"),
-    N_("it does not take place in the city or online"),
-)
+REJECT_REASONS = proposals.REJECT_REASONS
 
 Download = Callable[[TremplinContext, Message, Translator], Awaitable[bytes | None]]
 
@@ -124,8 +124,12 @@ def _review_lines(proposal: Proposal, summary: str, diff: list[str]) -> list[str
 async def _tell_maintainers(context: TremplinContext, proposal: Proposal, summary: str,
                             diff: list[str]) -> None:
     """Each maintainer gets the summary, the diff to existing offers, Approve and Reject."""
-    for maintainer in await _maintainer_ids(context):
-        tr = translator(None)
+    maintainers = await _maintainer_ids(context)
+    async with context.database.sessions() as session:  # the language each chose, if any
+        languages = dict((await session.exec(select(Citizen.user_id, Citizen.language).where(
+            col(Citizen.user_id).in_(maintainers)))).all())
+    for maintainer in maintainers:
+        tr = translator(languages.get(maintainer))
         buttons = InlineKeyboardMarkup([[
             InlineKeyboardButton(tr.gettext("Approve"), callback_data=f"prop:a:{proposal.id}"),
             InlineKeyboardButton(tr.gettext("Reject"), callback_data=f"prop:r:{proposal.id}"),
@@ -142,20 +146,8 @@ async def _tell_maintainers(context: TremplinContext, proposal: Proposal, summar
 
 async def tell_partner(bot: Bot, proposal: Proposal) -> None:
     """The outcome, in the partner's language (nothing if they asked /forget meanwhile)."""
-    if proposal.chat_id is None:
-        return
-    tr = translator(proposal.language or None)
-    if proposal.status == proposals.APPROVED:
-        text = tr.gettext(
-            "Good news: your proposal #{id} ({source}) was approved; its offers are now in the "
-            "catalogue. Thank you!").format(id=proposal.id, source=proposal.source)
-    else:
-        reason = proposal.reason
-        if reason in REJECT_REASONS:
-            reason = tr.gettext(reason)
-        text = tr.gettext("Your proposal #{id} ({source}) was not accepted: {reason}").format(
-            id=proposal.id, source=proposal.source, reason=reason)
-    await bot.send_message(proposal.chat_id, text)
+    if proposal.chat_id is not None:
+        await bot.send_message(proposal.chat_id, proposals.outcome_text(proposal))
 
 
 async def on_button(update: Update, context: TremplinContext) -> None:
@@ -163,7 +155,7 @@ async def on_button(update: Update, context: TremplinContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or not re.fullmatch(BUTTON_PATTERN, query.data or ""):
         return
-    tr = translator(user.language_code)
+    tr = translator(await language_of(context, user))
     if not await roles_check(context, user.id):
         await query.answer(tr.gettext("Only catalogue maintainers can do this."), show_alert=True)
         return
@@ -227,6 +219,33 @@ async def roles_check(context: TremplinContext, user_id: int) -> bool:
     async with context.database.sessions() as session:
         return await roles.is_maintainer(
             session=session, user_id=user_id, configured=context.settings.maintainer_ids)
+
+
+def digest_lines(found: list[ProblemReport]) -> list[str]:
+    """The maintainers' daily digest of problem reports (English, like the review messages)."""
+    counts = Counter((report.offer_id, report.reason) for report in found)
+    lines = [f"<b>Problem reports from citizens, last 24 hours: {len(found)}</b>"]
+    lines += [f"  {escape(offer_id)}: {reason} ×{count}"
+              for (offer_id, reason), count in sorted(counts.items())]
+    lines.append("tremplin catalog reports lists them all; tremplin catalog check counts them.")
+    return lines
+
+
+async def send_reports_digest(bot: Bot, database: Database, settings: BotSettings) -> int:
+    """The day's reports to every maintainer, once a day (the bot's daily job); how many."""
+    async with database.sessions() as session:
+        found = await reports.reports(session=session, since=utcnow() - timedelta(days=1))
+        granted = [role.user_id for role in await roles.granted(session=session)]
+    if not found:
+        return 0
+    for maintainer in sorted({*settings.maintainer_ids, *granted}):
+        try:
+            for piece in pack(digest_lines(found)):
+                await bot.send_message(maintainer, piece, parse_mode=ParseMode.HTML)
+        except Exception:  # a maintainer who blocked the bot must not stop the others
+            logger.exception("event=reports_digest_failed")
+    logger.info("event=reports_digest reports=%d", len(found))
+    return len(found)
 
 
 async def on_propose(update: Update, context: TremplinContext) -> None:

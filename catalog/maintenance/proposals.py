@@ -20,6 +20,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from catalog.formats.csvio import offer_cells
+from catalog.i18n import N_, translator
 from catalog.maintenance.audit import lock_catalogue, record_import
 from catalog.maintenance.importer import ImportPlan, apply_plan, plan_import
 from catalog.maintenance.pending import fingerprint
@@ -35,6 +36,14 @@ MAX_PER_DAY = 5
 PARTNER_FORMATS = ("csv", "json", "xlsx")
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 REASON_LIMIT = 300
+# The reasons a maintainer taps to reject (told to the partner in their language); the command
+# line takes any text.
+REJECT_REASONS: tuple[str, ...] = (
+    N_("it is already in the catalogue"),
+    N_("it is incomplete or unclear"),
+    N_("it is not a learning offer"),
+    N_("it does not take place in the city or online"),
+)
 
 
 class Refused(Exception):
@@ -201,6 +210,18 @@ async def reject(
         await session.commit()
     await session.refresh(proposal)
     return proposal
+
+
+def outcome_text(proposal: Proposal) -> str:
+    """What the partner is told of a decided proposal, in their language."""
+    tr = translator(proposal.language or None)
+    if proposal.status == APPROVED:
+        return tr.gettext(
+            "Good news: your proposal #{id} ({source}) was approved; its offers are now in the "
+            "catalogue. Thank you!").format(id=proposal.id, source=proposal.source)
+    reason = tr.gettext(proposal.reason) if proposal.reason in REJECT_REASONS else proposal.reason
+    return tr.gettext("Your proposal #{id} ({source}) was not accepted: {reason}").format(
+        id=proposal.id, source=proposal.source, reason=reason)
 
 
 def forget(connection: Connection, *, user_id: int) -> None:
