@@ -8,6 +8,7 @@ Telegram would refuse is recorded in ``server.violations``.
 
 from .errors import ApiError
 from .files import StoredFile
+from .flood import FloodControl
 from .html import FormattedText, HtmlParseError, format_text, parse_html, utf16_len
 from .server import DEFAULT_TOKEN, FakeBotApi, Fault, RecordedRequest
 from .spec import ApiSpec, UploadedFile
@@ -22,6 +23,7 @@ __all__ = [
     "ChatEvent",
     "FakeBotApi",
     "Fault",
+    "FloodControl",
     "FormattedText",
     "HtmlParseError",
     "NoReply",

@@ -41,6 +41,7 @@ from aiohttp import web
 
 from .errors import STATUS_DESCRIPTIONS, ApiError, bad_request
 from .files import FileStore
+from .flood import FloodControl
 from .methods import BotMethods, Handler
 from .spec import ApiSpec, SchemaError, UploadedFile
 from .updates import PollSuperseded, UpdateQueue
@@ -98,8 +99,11 @@ class FakeBotApi:
         strict_html: bool = True,
         check_responses: bool = True,
         spec: ApiSpec | None = None,
+        flood: FloodControl | None = None,
     ) -> None:
         self.token = token
+        # Telegram's message limits (None: unlimited), see fakeapi.flood.
+        self.flood = flood
         self.spec = spec or ApiSpec.load()
         # Telegram tokens start with the bot's user id.
         bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
@@ -424,6 +428,8 @@ class FakeBotApi:
             method = spec.name
             parsed = self.spec.parse_params(spec, raw, files)
             fault = self._injected_fault(method, parsed)
+            if fault is None and self.flood is not None:
+                fault = self.flood.check(method, parsed)
             if fault is not None:
                 raise fault
             result = await self._run(method, parsed, request)
