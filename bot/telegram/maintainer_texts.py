@@ -170,7 +170,7 @@ def check_lines(tr: Translator, report: CheckReport) -> list[str]:
     )
     lines = [f"<b>{_html(active, n=report.active)}</b>"]
     sections = (
-        (tr.gettext("Not updated for 12 months: {n}"), report.stale),
+        (tr.gettext("Past their review date (hidden after twice its period): {n}"), report.stale),
         (tr.gettext("No description: {n}"), report.no_description),
         (tr.gettext("No place and no link: {n}"), report.no_place_no_url),
         (tr.gettext("Past their end date, no longer shown: {n}"), report.ended),
