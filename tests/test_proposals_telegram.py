@@ -258,3 +258,34 @@ async def test_propose_explains_and_sends_the_template(
     assert template.file is not None and template.file.data.startswith(b"id,title,")
     assert en.gettext("Propose learning offers for the catalogue") in (listed.text or "")
     assert server.violations == []
+
+
+async def test_something_else_keeps_a_few_words_scrubbed_then_forget_erases_them(
+    server: FakeBotApi, database: Database, settings: BotSettings
+) -> None:
+    citizen = server.user(PARTNER, "Cid", language_code="en")
+    async with running_bot(settings, database):
+        await citizen.send_text("/start offer-num-01")
+        card = await citizen.wait_for(lambda m: m.has_button(en.gettext("Report a problem")))
+        await citizen.press(en.gettext("Report a problem"), card)
+        why = await citizen.wait_for(lambda m: m.has_button(en.gettext("Something else")))
+        await citizen.press(en.gettext("Something else"), why)
+        prompt = await citizen.wait_for(has("In a few words, what is wrong?"))
+        assert prompt.reply_markup is not None and prompt.reply_markup.get("force_reply")
+        await citizen.send_text("Moved to rue Blatin, call me at 06 12 34 56 78",
+                                reply_to=prompt.message_id)
+        await citizen.wait_for(has(en.gettext(
+            "Thank you: the catalogue's maintainers will check this offer.")))
+        async with database.sessions() as session:
+            (report,) = (await session.exec(select(ProblemReport))).all()
+        assert report.reason == "other" and report.offer_id == "num-01"
+        assert report.text.startswith("Moved to rue Blatin") and "06" not in report.text
+        await citizen.send_text("/forget")
+        confirm = await citizen.wait_for(lambda m: m.has_button(en.gettext(
+            "Yes, erase everything")))
+        await citizen.press(en.gettext("Yes, erase everything"), confirm)
+        await citizen.wait_for(has("Done: I erased everything"))
+    async with database.sessions() as session:
+        (report,) = (await session.exec(select(ProblemReport))).all()
+    assert (report.reason, report.text, report.user_id) == ("other", "", None)  # text erased
+    assert server.violations == []

@@ -120,6 +120,8 @@ def build_application(
                 CallbackQueryHandler(partners.on_button, pattern=partners.BUTTON_PATTERN),
                 CallbackQueryHandler(partners.on_report, pattern=partners.REPORT_PATTERN),
                 CommandHandler("propose", partners.on_propose, filters=private),
+                MessageHandler(private & filters.REPLY & filters.TEXT & ~filters.COMMAND,
+                               partners.on_report_text),
                 MessageHandler(private & filters.Document.ALL, maintainers.on_document),
                 CommandHandler(maintainers.COMMANDS, maintainers.on_command, filters=private),
                 # Admins' /stats; anyone else's goes on to the conversation (unknown command).

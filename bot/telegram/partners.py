@@ -14,13 +14,22 @@ from datetime import timedelta
 from html import escape
 
 from sqlmodel import col, select
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 from telegram.constants import ChatAction, ParseMode
 
 from bot.chats.database import Database
 from bot.chats.models import Citizen
 from bot.engine import actions
 from bot.engine.offers import REPORT_REASONS, report_reasons
+from bot.engine.state import keep_text
 from bot.settings import BotSettings
 from bot.telegram import handlers
 from bot.telegram import maintainer_texts as texts
@@ -28,7 +37,7 @@ from bot.telegram.rendering import pack
 from bot.telegram.services import TremplinContext
 from catalog.formats.csvio import write_csv
 from catalog.formats.validation import InvalidCatalogue
-from catalog.i18n import Translator, normalise_language, translator
+from catalog.i18n import N_, Translator, normalise_language, translator
 from catalog.maintenance import proposals, reports, roles
 from catalog.maintenance.importer import offers_and_inferences
 from catalog.store.models import utcnow
@@ -40,6 +49,9 @@ logger = logging.getLogger(__name__)
 BUTTON_PATTERN = r"^prop:(a|r|x[0-9]):[0-9]{1,12}$"
 REPORT_PATTERN = r"^p[0-9]?:.{1,62}$"
 REJECT_REASONS = proposals.REJECT_REASONS
+
+OTHER_PROMPT = N_(
+    "In a few words, what is wrong? Please do not write your name or phone number.")
 
 Download = Callable[[TremplinContext, Message, Translator], Awaitable[bytes | None]]
 
@@ -297,5 +309,32 @@ async def on_report(update: Update, context: TremplinContext) -> None:
             "You have sent many reports today: thank you. Try again tomorrow."))
         return
     logger.info("event=problem_reported offer=%s reason=%s", offer_id, reason)
+    if reason == "other":  # a few words, as a reply to this question (on_report_text)
+        await context.bot.send_message(chat_id, tr.gettext(OTHER_PROMPT),
+                                       reply_markup=ForceReply(selective=True))
+        return
     await context.bot.send_message(chat_id, tr.gettext(
+        "Thank you: the catalogue's maintainers will check this offer."))
+
+
+async def on_report_text(update: Update, context: TremplinContext) -> None:
+    """The words of a report "Something else", typed in reply to :data:`OTHER_PROMPT`; kept
+    scrubbed of personal data as the conversation's typed words are. Any other reply is the
+    conversation's."""
+    message, user = update.message, update.effective_user
+    if message is None or user is None or message.text is None:
+        return
+    replied = message.reply_to_message
+    tr = translator(await language_of(context, user))
+    if (replied is None or replied.from_user is None or replied.from_user.id != context.bot.id
+            or replied.text != tr.gettext(OTHER_PROMPT)):
+        await handlers.converse(update, context)
+        return
+    async with context.database.sessions() as session:
+        kept = await reports.set_text(session=session, user_id=user.id,
+                                      text=keep_text(message.text))
+    if not kept:  # answered already, or over an hour later: the conversation's
+        await handlers.converse(update, context)
+        return
+    await message.reply_text(tr.gettext(
         "Thank you: the catalogue's maintainers will check this offer."))
