@@ -209,6 +209,28 @@ def test_hostile_json_is_refused_with_exit_2(
     assert f"{path}:1:-: {reason}" in err and "nothing imported" in err
 
 
+def test_a_service_of_a_million_codes_is_one_problem_and_a_report_stays_short() -> None:
+    services = _services()
+    services[0]["thematiques"] = ["x"] * 1_000_000
+    services[1]["tremplin"] = {f"c{number}": 1 for number in range(300_000)}
+    data = json.dumps(services, separators=(",", ":")).encode()
+    assert len(data) < 10 * 2**20  # under the size limit: refused for what it holds
+    with pytest.raises(InvalidCatalogue) as raised:
+        read_data_inclusion_report(data)
+    assert raised.value.report("s.json") == [
+        "s.json:[0].thematiques: more than 200 items: is this a service?",
+        "s.json:[1].tremplin: more than 1000 items: is this a service?",
+    ]
+    # 20,000 services with 7 wrong fields each: the first 200 problems, the others counted.
+    bad = {
+        "id": 1, "source": 2, "nom": 3, "description": [], "date_maj": 5, "frais": 6, "publics": 7
+    }
+    with pytest.raises(InvalidCatalogue) as raised:
+        read_data_inclusion_report(json.dumps([bad] * MAX_ROWS).encode())
+    assert (len(raised.value.problems), raised.value.count) == (200, 7 * MAX_ROWS)
+    assert raised.value.report("s.json")[0] == "s.json:[0].id: must be text, not a number"
+
+
 def test_reimport_updates_and_replace_retires_only_its_own_source(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
 ) -> None:

@@ -32,7 +32,7 @@ from catalog.formats.open_data import (
     load_services,
     validate_services,
 )
-from catalog.formats.validation import Problem, Record
+from catalog.formats.validation import MAX_COLUMNS, Problems, Record
 from catalog.offer_fields import COLUMNS
 from catalog.schedule import check_opening_hours
 from catalog.vocabulary import AUDIENCES, MISSIONS, TOPICS
@@ -184,7 +184,8 @@ def service_values(fields: ServiceFields, table: Mapping_) -> ServiceValues:
     structure = fields.service.get("structure")
     provider = fields.text("structure.nom", within=structure) if structure is not None else ""
     if not provider:
-        provider = fields.text("source")
+        source = fields.service.get("source")  # its problems are reported with the id's
+        provider = source if isinstance(source, str) else ""
         inferences.append(("provider", provider, "no structure name in the file: the source"))
     values["provider"] = provider
     missions: dict[str, str] = {}
@@ -241,7 +242,8 @@ def service_values(fields: ServiceFields, table: Mapping_) -> ServiceValues:
     extension = fields.service.get(EXTENSION)
     given: set[str] = set()
     if isinstance(extension, dict):
-        for column, value in extension.items():
+        columns = {} if fields.too_many(EXTENSION, extension, MAX_COLUMNS) else extension
+        for column, value in columns.items():
             if column not in COLUMNS or column == "id":
                 fields.fail(f"{EXTENSION}.{column}", "not a column of the Tremplin catalogue")
             else:
@@ -260,7 +262,7 @@ def read_data_inclusion_report(data: bytes) -> OpenDataReading:
     table = mapping()
     services = load_services(data, what="data·inclusion services")
     records: list[Record] = []
-    problems: list[Problem] = []
+    problems = Problems()  # the first ones kept, the others counted
     inferences: list[Inference] = []
     skipped: list[Skipped] = []
     sources: dict[str, None] = {}
@@ -276,7 +278,7 @@ def read_data_inclusion_report(data: bytes) -> OpenDataReading:
             fields.fail("source", "a source is a slug: letters, digits, '.', '_' and single '-'")
         read = service_values(fields, table)
         if fields.problems:
-            problems += fields.problems
+            problems.extend(fields.problems)
             continue
         identifier, why = offer_id(source, service_id)
         sources.setdefault(source)  # a source whose services are all left out is still in scope

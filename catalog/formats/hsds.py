@@ -35,7 +35,7 @@ from catalog.formats.open_data import (
     load_services,
     validate_services,
 )
-from catalog.formats.validation import Problem, Record
+from catalog.formats.validation import MAX_ROWS, Problems, Record
 
 PREFIX = "hsds-"
 _ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -99,7 +99,8 @@ def _price(fields: ServiceFields, notes: list[tuple[str, str, str]]) -> Decimal 
 def _location(
     fields: ServiceFields, values: dict[str, object], notes: list[tuple[str, str, str]]
 ) -> None:
-    for position, link in enumerate(fields.objects("service_at_locations")):
+    # A service may be given at many places (only the first is read).
+    for position, link in enumerate(fields.objects("service_at_locations", limit=MAX_ROWS)):
         location = link.get("location")
         if not isinstance(location, Mapping):
             continue
@@ -204,7 +205,7 @@ def read_hsds_report(data: bytes) -> OpenDataReading:
     :class:`~catalog.formats.validation.InvalidCatalogue` naming every problem."""
     services = load_services(data, what="HSDS services", pages=True)
     records: list[Record] = []
-    problems: list[Problem] = []
+    problems = Problems()  # the first ones kept, the others counted
     inferences: list[Inference] = []
     skipped: list[Skipped] = []
     for index, service in enumerate(services):
@@ -216,7 +217,7 @@ def read_hsds_report(data: bytes) -> OpenDataReading:
         status = fields.text("status")
         values, notes = service_values(fields)
         if fields.problems:
-            problems += fields.problems
+            problems.extend(fields.problems)
             continue
         if status and status != "active":
             skipped.append(Skipped(index, service_id, f"status {status!r}, not active"))

@@ -20,6 +20,7 @@ from catalog.formats.validation import (
     MAX_ROWS,
     InvalidCatalogue,
     Problem,
+    Problems,
     Record,
     decode,
     validate_records,
@@ -97,6 +98,12 @@ def load_services(data: bytes, *, what: str, pages: bool = False) -> list[object
     return document
 
 
+# Arrays of a service longer than this are refused as a whole, not item by item: a hostile file
+# of a million unknown codes would otherwise be a million problems (the standards' lists of
+# codes are far shorter: 69 thématiques, 14 publics).
+MAX_ITEMS = 200
+
+
 class ServiceFields:
     """The fields of one service read with their types checked; each problem names the field."""
 
@@ -126,10 +133,17 @@ class ServiceFields:
             return ""
         return value
 
+    def too_many(self, field: str, value: object, limit: int = MAX_ITEMS) -> bool:
+        """Whether ``value`` is a list or object of over ``limit`` items (then said, once)."""
+        if isinstance(value, list | dict) and len(value) > limit:
+            self.fail(field, f"more than {limit} items: is this a service?")
+            return True
+        return False
+
     def texts(self, field: str) -> list[str]:
         """An array of strings ([] when absent or null)."""
         value = self.service.get(field)
-        if value is None:
+        if value is None or self.too_many(field, value):
             return []
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             self.fail(field, "must be an array of text")
@@ -146,11 +160,13 @@ class ServiceFields:
             return None
         return value
 
-    def objects(self, field: str, within: object = None) -> list[Mapping[str, object]]:
-        """An array of objects ([] when absent or null)."""
+    def objects(
+        self, field: str, within: object = None, limit: int = MAX_ITEMS
+    ) -> list[Mapping[str, object]]:
+        """An array of objects ([] when absent or null), of at most ``limit``."""
         source = self.service if within is None else within
         value = source.get(field.rsplit(".", 1)[-1]) if isinstance(source, Mapping) else None
-        if value is None:
+        if value is None or self.too_many(field, value, limit):
             return []
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
             self.fail(field, "must be an array of objects")
@@ -167,7 +183,7 @@ _ALSO_ON_LINE = re.compile(r"also on line (\d+)")
 
 
 def validate_services(
-    records: list[Record], problems: list[Problem], field_of: Callable[[int, str], str]
+    records: list[Record], problems: Problems, field_of: Callable[[int, str], str]
 ) -> list[Offer]:
     """The offers of the services' records, or :class:`InvalidCatalogue` with every problem, the
     catalogue's named by the service's index and the standard's field: ``field_of(index,
@@ -183,7 +199,8 @@ def validate_services(
             )
             for problem in error.problems
         ]
-        raise InvalidCatalogue([*problems, *renamed], error.more) from None
+        problems.extend(renamed)
+        raise InvalidCatalogue(problems, error.more) from None
     if problems:
         raise InvalidCatalogue(problems)
     return offers
