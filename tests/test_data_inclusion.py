@@ -148,6 +148,18 @@ def test_the_dry_run_lists_the_inferences_and_the_services_left_out(
     assert stored(url) == {}
 
 
+def test_validate_reads_the_format_it_is_told(
+    url: str, capsys: pytest.CaptureFixture[str]  # noqa: F811
+) -> None:
+    assert tremplin(url, "catalog", "validate", SERVICES, "--format", "data-inclusion") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == f"{SERVICES}: 3 offers, no problem found"
+    assert f"{SERVICES}: 1 services left out, not learning offers" in out
+    # The same file read as Tremplin's own JSON is not a catalogue: its fields are unknown.
+    assert tremplin(url, "catalog", "validate", SERVICES) == 2
+    assert "unknown column 'nom'" in capsys.readouterr().err
+
+
 def test_a_service_missing_nom_imports_nothing_and_is_named(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
 ) -> None:
