@@ -13,8 +13,8 @@ from telegram.ext import AIORateLimiter
 logger = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
-# The share of Telegram's overall limit actually used (29 messages a second of 30).
-PACE = 29 / 30
+# The share of Telegram's overall limit actually used (29.5 messages a second of 30).
+PACE = 29.5 / 30
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -29,7 +29,7 @@ class RetryingRateLimiter(AIORateLimiter):
         # PTB's overall limiter is a bucket of ``overall_max_rate`` messages: after a pause it
         # lets 30 go at once, then 30 a second, so a second can see 59 messages and Telegram
         # answers 429 (and the limiter then holds every request, the citizens' replies too).
-        # One message every 1/rate seconds instead, a little under the limit (network jitter
+        # One message every 1/(rate * PACE) seconds instead, a little under the limit (jitter
         # brings two requests closer at the server): never more than 30 in any second.
         rate = kwargs.pop("overall_max_rate", 30)
         period = kwargs.pop("overall_time_period", 1)
