@@ -9,7 +9,6 @@ restart left unsent goes out at the next one. ``tremplin jobs run alerts`` runs 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from bot.alerts import followups
 from bot.alerts.compose import compose
 from bot.alerts.outbox import Delivered, Sender, deliver
 from bot.chats.conversations import mark_inactive
+from bot.chats.ticker import HOUR, Ticker
 from catalog.settings import Settings
 from catalog.store.db import Database
 from catalog.store.leases import run_once
@@ -30,8 +30,6 @@ logger = logging.getLogger(__name__)
 
 JOB_NAME = "alerts"
 FOLLOWUPS_JOB = "followups"
-TICK_SECONDS = 60 * 60.0
-STOP_GRACE = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,14 +101,12 @@ class AlertsJob:
     """Every hour: outside the quiet hours, the day's digests and follow-up questions (each
     once a day across replicas), then the outbox."""
 
-    def __init__(self, *, settings: Settings, send: Sender, every: float = TICK_SECONDS,
+    def __init__(self, *, settings: Settings, send: Sender, every: float = HOUR,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._settings = settings
         self._send = send
-        self._every = every
         self._clock = clock
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
+        self._ticker = Ticker("alerts", every=every)
 
     async def tick(self, database: Database, catalog: CatalogSnapshot) -> Delivered:
         """One tick; what was sent (nothing at night)."""
@@ -130,32 +126,12 @@ class AlertsJob:
         await run_once(sessions=database.sessions, name=FOLLOWUPS_JOB, period=timedelta(days=1),
                        job=ask, clock=self._clock)
         return await send_outbox(database=database, settings=self._settings, send=self._send,
-                                 now=self._clock, stop=self._stopping)
-
-    async def _loop(self, database: Database, catalog: CatalogSnapshot,
-                    stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            try:
-                await self.tick(database, catalog)
-            except Exception:  # a database or network hiccup must not stop the next tick
-                logger.exception("event=alerts_failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), self._every)
+                                 now=self._clock, stop=self._ticker.stopping)
 
     def start(self, database: Database, catalog: CatalogSnapshot) -> None:
         """Tick now, then every hour, until :meth:`stop`."""
-        if self._task is None:
-            self._stopping = asyncio.Event()
-            self._task = asyncio.create_task(
-                self._loop(database, catalog, self._stopping), name="tremplin-alerts")
+        self._ticker.start(lambda: self.tick(database, catalog))
 
     async def stop(self) -> None:
-        """Stop ticking; a send in progress gets :data:`STOP_GRACE` seconds to finish."""
-        if self._task is None:
-            return
-        self._stopping.set()
-        try:
-            await asyncio.wait_for(self._task, STOP_GRACE)
-        except TimeoutError:
-            logger.warning("event=alerts_cancelled reason=stop_grace_exceeded")
-        self._task = None
+        """Stop ticking; a send in progress gets a few seconds to finish (:class:`Ticker`)."""
+        await self._ticker.stop()

@@ -1,7 +1,7 @@
 """The statistics' daily housekeeping, run by the bot: roll finished days up, purge old events.
 
-A plain asyncio task started in ``post_init`` (PTB's JobQueue would need the ``job-queue``
-extra, APScheduler, for one timer). It ticks at start, then every hour; a database lease
+A :class:`~bot.chats.ticker.Ticker` started in ``post_init``: it ticks at start, then every
+hour; a database lease
 (:func:`catalog.store.leases.run_once`) lets one replica only run it per UTC day. Running it twice
 would be harmless anyway: days already rolled up are skipped and a purge deletes nothing the
 first one did not. :func:`catalog.stats.aggregates.purge` is what the tests call, with a
@@ -10,21 +10,18 @@ frozen date.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 
+from bot.chats.ticker import HOUR, Ticker
 from catalog.stats.aggregates import Purged, purge
 from catalog.store.db import SessionMaker
 from catalog.store.leases import run_once
 
 logger = logging.getLogger(__name__)
 
-TICK_SECONDS = 60 * 60.0
 JOB_NAME = "stats_purge"
-STOP_GRACE = 5.0
 
 
 class StatsPurge:
@@ -35,16 +32,14 @@ class StatsPurge:
         self,
         *,
         retention_days: int,
-        every: float = TICK_SECONDS,
+        every: float = HOUR,
         clock: Callable[[], date] = date.today,
         chores: Sequence[Callable[[], Awaitable[object]]] = (),
     ) -> None:
         self._retention_days = retention_days
         self._chores = tuple(chores)
-        self._every = every
         self._clock = clock
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
+        self._ticker = Ticker(JOB_NAME, every=every)
 
     async def run_once(self, sessions: SessionMaker) -> Purged:
         """One roll-up and purge, now."""
@@ -66,36 +61,10 @@ class StatsPurge:
             job=lambda: self.run_once(sessions),
         )
 
-    async def _loop(self, sessions: SessionMaker, stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            try:
-                await self.tick(sessions)
-            except Exception:  # a database hiccup must not stop tomorrow's run
-                logger.exception("event=stats_purge_failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), self._every)
-
     def start(self, sessions: SessionMaker) -> None:
         """Tick now, then every hour (running once a day across replicas), until :meth:`stop`."""
-        if self._task is None:
-            self._stopping = asyncio.Event()
-            self._task = asyncio.create_task(
-                self._loop(sessions, self._stopping), name="tremplin-stats-purge"
-            )
+        self._ticker.start(lambda: self.tick(sessions))
 
     async def stop(self) -> None:
-        """Stop ticking; a run in progress gets :data:`STOP_GRACE` seconds to finish.
-
-        Cancelling at once is the last resort: a task cancelled inside a database call can
-        leave its connection unclosed, and with it SQLite's write lock, for whatever runs next
-        on the database. Past the grace (a database that does not answer), it is cancelled so
-        that shutdown never hangs.
-        """
-        if self._task is None:
-            return
-        self._stopping.set()
-        try:
-            await asyncio.wait_for(self._task, STOP_GRACE)
-        except TimeoutError:
-            logger.warning("event=stats_purge_cancelled reason=stop_grace_exceeded")
-        self._task = None
+        """Stop ticking; a run in progress gets a few seconds to finish (:class:`Ticker`)."""
+        await self._ticker.stop()
