@@ -21,6 +21,7 @@ from bot.engine.replies import Button, Reply, Venue
 from catalog.i18n import DEFAULT_LANGUAGE, Translator
 from catalog.matching.reasons import age_reason
 from catalog.offer import Offer
+from catalog.places import place_in
 from catalog.schedule import Session, opening_today, upcoming
 from catalog.vocabulary import AUDIENCES, FORMAT_LABELS, MISSIONS
 
@@ -110,7 +111,7 @@ def where_text(offer: Offer, tr: Translator, distance_km: float | None = None) -
     """Where it happens: online, or the neighbourhood/city, with the distance when known."""
     if offer.format == "online":
         return tr.gettext(_ONLINE)
-    place = offer.neighbourhood or offer.city or offer.address
+    place = place_in(offer.neighbourhood or offer.city or offer.address, tr)
     if distance_km is not None:
         distance = tr.gettext("{distance} away").format(distance=distance_text(distance_km, tr))
         place = f"{place} ({distance})" if place else distance
@@ -202,7 +203,7 @@ def details(offer: Offer, tr: Translator, *, saved: bool, now: datetime | None =
         part for part in (offer.address, f"{offer.postcode} {offer.city}".strip()) if part
     )
     if offer.format != "online" and (address or offer.neighbourhood):
-        place = " · ".join(part for part in (address, offer.neighbourhood) if part)
+        place = " · ".join(part for part in (address, place_in(offer.neighbourhood, tr)) if part)
         lines.append(tr.gettext("Where: {where}").format(where=place))
     format_label = FORMAT_LABELS.get(offer.format) or FORMAT_LABELS["in_person"]
     lines.append(tr.gettext("Format: {format}").format(format=tr.gettext(format_label)))
