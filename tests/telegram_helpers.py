@@ -38,6 +38,11 @@ def has_button(label: str) -> Callable[[BotMessage], bool]:
     return lambda message: message.has_button(label)
 
 
+def has(text: str) -> Callable[[BotMessage], bool]:
+    """A message whose text contains ``text``."""
+    return lambda message: text in (message.text or "")
+
+
 async def walk_to_results(user: SimUser, lang: str) -> BotMessage:
     """/start, then answer every question with buttons; returns the message after the cards."""
     tr = translator(lang)

@@ -17,7 +17,7 @@ from conftest import DATA
 from fakeapi import BotMessage, FakeBotApi, SimUser
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram_helpers import bot_settings, running_bot
+from telegram_helpers import bot_settings, has, running_bot
 
 from bot.chats.database import Database
 from bot.settings import BotSettings
@@ -64,10 +64,6 @@ async def database(engine: AsyncEngine, sessions: SessionMaker) -> Database:
 @pytest.fixture
 def settings(server: FakeBotApi, database_url: str) -> BotSettings:
     return bot_settings(server, database_url, maintainer_ids=[MAINTAINER], admin_ids=[ADMIN])
-
-
-def has(text: str) -> Any:
-    return lambda message: text in (message.text or "")
 
 
 async def dry_run(user: SimUser, name: str, data: bytes) -> tuple[BotMessage, BotMessage]:

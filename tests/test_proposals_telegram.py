@@ -15,7 +15,7 @@ from conftest import DATA
 from fakeapi import FakeBotApi
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
-from telegram_helpers import bot_settings, running_bot
+from telegram_helpers import bot_settings, has, running_bot
 
 from bot.chats.database import Database
 from bot.cli.main import main
@@ -55,10 +55,6 @@ async def database(engine: AsyncEngine, sessions: SessionMaker) -> Database:
 @pytest.fixture
 def settings(server: FakeBotApi, database_url: str) -> BotSettings:
     return bot_settings(server, database_url, maintainer_ids=[MAINTAINER])
-
-
-def has(text: str) -> Any:
-    return lambda message: text in (message.text or "")
 
 
 async def stored(database: Database) -> set[str]:
