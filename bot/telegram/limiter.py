@@ -1,45 +1,136 @@
-"""Telegram's rate limits, plus retries with backoff on transient network errors."""
+"""Telegram's rate limits, plus retries with backoff on transient network errors.
+
+Telegram asks a bot to post at most about 30 messages a second overall and 20 a minute in one
+group; beyond, it answers 429 with ``retry_after``. What it counts is *new messages*: edits of
+a message already sent and answers to button taps are not broadcasts. So only the methods that
+post a message into a chat take one of the evenly spaced slots; a citizen's tick (an edit) or a
+callback answer never queues behind a broadcast of digests.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
-from telegram.error import BadRequest, NetworkError, TimedOut
-from telegram.ext import AIORateLimiter
+from aiolimiter import AsyncLimiter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.ext import BaseRateLimiter
 
 logger = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
-# The share of Telegram's overall limit actually used (29.5 messages a second of 30).
+# The share of Telegram's overall limit actually used (29.5 messages a second of 30): a little
+# room for the jitter between the bot's clock and the server's.
 PACE = 29.5 / 30
+# Methods that post a new message into a chat: the ones Telegram's overall limit counts.
+SENDING = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "sendLocation", "sendVenue", "sendAudio",
+    "sendVideo", "sendAnimation", "sendVoice", "sendVideoNote", "sendMediaGroup",
+    "sendContact", "sendPoll", "sendDice", "sendSticker", "sendInvoice", "sendPaidMedia",
+    "copyMessage", "copyMessages", "forwardMessage", "forwardMessages",
+})
+GROUP_RATE = 20  # messages a minute in one group
 
 
-class RetryingRateLimiter(AIORateLimiter):
-    """PTB's ``AIORateLimiter`` (30 messages/s overall, 1/s per chat, ``RetryAfter`` honoured),
-    which also retries requests that failed on the network or with a 5xx from the server.
+class Pacer:
+    """Slots ``1 / rate`` seconds apart, reserved in order of arrival.
+
+    Slots are kept on the absolute clock: a waiter woken a few milliseconds late does not push
+    the later slots back (PTB's leaky bucket did, and lost about 6% of the rate to the event
+    loop's latency), while a window of the last ``limit`` releases makes sure that no second
+    ever sees more than ``limit`` messages, even when late waiters are released together.
+    """
+
+    def __init__(self, rate: float, limit: int, *,
+                 clock: Callable[[], float] | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._interval = 1.0 / rate
+        self._limit = limit
+        self._clock = clock
+        self._sleep = sleep
+        self._next = 0.0
+        self._released: deque[float] = deque(maxlen=limit)
+        self._held_until = 0.0
+
+    def _now(self) -> float:
+        return self._clock() if self._clock else asyncio.get_running_loop().time()
+
+    def hold(self, seconds: float) -> None:
+        """No slot before ``seconds`` from now (Telegram answered 429 with ``retry_after``)."""
+        self._held_until = max(self._held_until, self._now() + seconds)
+
+    async def wait(self) -> None:
+        now = self._now()
+        slot = max(now, self._next, self._held_until)
+        self._next = slot + self._interval
+        while True:
+            if slot > now:
+                await self._sleep(slot - now)
+                now = self._now()
+            # Later than planned: still never more than ``limit`` in any one second.
+            if len(self._released) == self._limit and now - self._released[0] < 1.0:
+                slot = self._released[0] + 1.0
+                continue
+            if now < self._held_until:
+                slot = self._held_until
+                continue
+            self._released.append(now)
+            return
+
+
+class RetryingRateLimiter(BaseRateLimiter[int]):
+    """Telegram's limits (messages evenly spaced under ``overall_max_rate`` a second, 20 a
+    minute per group, ``RetryAfter`` waited out then retried up to ``max_retries`` times), and
+    retries of requests that failed on the network or with a 5xx from the server.
 
     ``BadRequest`` is a ``NetworkError`` in PTB but never transient: it is not retried. A timed
     out ``getUpdates`` is retried by the updater itself, so only other methods are retried here.
+    ``rate_limit_args``, when given to a Bot method, is the number of 429 retries for that call.
     """
 
-    def __init__(self, *, network_retries: int = 3, backoff: float = 0.5, **kwargs: Any) -> None:
-        # PTB's overall limiter is a bucket of ``overall_max_rate`` messages: after a pause it
-        # lets 30 go at once, then 30 a second, so a second can see 59 messages and Telegram
-        # answers 429 (and the limiter then holds every request, the citizens' replies too).
-        # One message every 1/(rate * PACE) seconds instead, a little under the limit (jitter
-        # brings two requests closer at the server): never more than 30 in any second.
-        rate = kwargs.pop("overall_max_rate", 30)
-        period = kwargs.pop("overall_time_period", 1)
-        if rate:
-            kwargs.update(overall_max_rate=1, overall_time_period=period / (rate * PACE))
-        else:
-            kwargs.update(overall_max_rate=0)
-        super().__init__(**kwargs)
+    def __init__(self, *, max_retries: int = 0, overall_max_rate: float = 30,
+                 network_retries: int = 3, backoff: float = 0.5) -> None:
+        self._max_retries = max_retries
+        self._pacer = (Pacer(overall_max_rate * PACE, int(overall_max_rate))
+                       if overall_max_rate else None)
+        self._groups: dict[int | str, AsyncLimiter] = {}
         self._network_retries = network_retries
         self._backoff = backoff
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    def _group(self, chat_id: int | str) -> AsyncLimiter:
+        if len(self._groups) > 512:  # forget idle groups' limiters, as PTB does
+            for key in [k for k, limiter in self._groups.items() if limiter.has_capacity(
+                    GROUP_RATE)]:
+                del self._groups[key]
+        return self._groups.setdefault(chat_id, AsyncLimiter(GROUP_RATE, 60))
+
+    @contextlib.asynccontextmanager
+    async def _slot(self, endpoint: str, data: JSONDict) -> AsyncIterator[None]:
+        if endpoint not in SENDING:
+            yield
+            return
+        chat_id = data.get("chat_id")
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)  # type: ignore[arg-type]
+        if (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str):
+            async with self._group(chat_id):
+                if self._pacer is not None:
+                    await self._pacer.wait()
+                yield
+            return
+        if self._pacer is not None:
+            await self._pacer.wait()
+        yield
 
     async def process_request(
         self,
@@ -50,23 +141,34 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        for attempt in range(self._network_retries + 1):
+        max_retries = rate_limit_args or self._max_retries
+        floods = failures = 0
+        while True:
             try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
+                async with self._slot(endpoint, data):
+                    return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if floods == max_retries:
+                    raise
+                floods += 1
+                wait = error.retry_after
+                seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+                logger.info("event=retry_after method=%s seconds=%.1f", endpoint, seconds)
+                if self._pacer is not None:  # every message waits, not only this one
+                    self._pacer.hold(seconds + 0.1)
+                await asyncio.sleep(seconds + 0.1)
             except BadRequest:
                 raise
             except (NetworkError, TimedOut) as error:
-                if endpoint == "getUpdates" or attempt == self._network_retries:
+                if endpoint == "getUpdates" or failures == self._network_retries:
                     raise
-                delay = self._backoff * 2**attempt
+                delay = self._backoff * 2**failures
+                failures += 1
                 logger.warning(
                     "event=retry method=%s attempt=%d delay=%.1f error=%s",
                     endpoint,
-                    attempt + 1,
+                    failures,
                     delay,
                     type(error).__name__,
                 )
                 await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
