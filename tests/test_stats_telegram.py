@@ -6,6 +6,7 @@ An admin gets a chart and the figures; anyone else gets exactly the unknown-comm
 from __future__ import annotations
 
 import asyncio
+from datetime import date, timedelta
 
 import pytest
 from fakeapi import BotMessage, FakeBotApi, SimUser
@@ -61,6 +62,26 @@ async def test_an_admin_gets_the_chart_and_the_figures(
     assert "Users: < 5 (new: < 5, returning: 0)" in (text.text or "")
     assert "Started: < 5" in (text.text or "")
     assert len(server.calls("sendPhoto")) == 1
+
+
+async def test_the_chart_with_follow_up_answers_is_a_valid_photo(
+    server: FakeBotApi, database: Database, database_url: str
+) -> None:
+    yesterday = date.today() - timedelta(days=1)
+    async with database.sessions() as session:
+        for person in range(6):  # six people answered: their count is shown
+            session.add(StatsEvent(user_key=f"p{person}", day=yesterday, kind=Kind.FOLLOWUP,
+                                   facts={"offer": "o-a", "missions": ["digital"],
+                                          "answer": "useful"}))
+        await session.commit()
+    admin = server.user(ADMIN, "Ada", language_code="en")
+    async with running_bot(settings_for(server, database_url), database):
+        await admin.send_text("/stats 7")
+        photo = await admin.wait_for(lambda m: m.kind == "photo", timeout=20)
+        text = await admin.wait_for(lambda m: m.kind == "message", timeout=10)
+    assert photo.file is not None and photo.file.data.startswith(PNG)
+    assert "How it went (follow-ups): 6 answers" in (text.text or "")
+    assert server.violations == []
 
 
 async def test_a_bad_period_gets_the_usage(
