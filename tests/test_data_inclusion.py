@@ -155,9 +155,12 @@ def test_validate_reads_the_format_it_is_told(
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == f"{SERVICES}: 3 offers, no problem found"
     assert f"{SERVICES}: 1 services left out, not learning offers" in out
-    # The same file read as Tremplin's own JSON is not a catalogue: its fields are unknown.
+    # Without --format a .json is Tremplin's JSON: the command line stays explicit, and says
+    # what the file looks like.
     assert tremplin(url, "catalog", "validate", SERVICES) == 2
-    assert "unknown column 'nom'" in capsys.readouterr().err
+    assert capsys.readouterr().err.strip() == (
+        f"tremplin: {SERVICES}: looks like data·inclusion services: use --format data-inclusion"
+    )
 
 
 def test_a_service_missing_nom_imports_nothing_and_is_named(

@@ -30,12 +30,13 @@ from catalog.maintenance.audit import NothingToRollBack, history, rollback_last
 from catalog.maintenance.check import Problem, check_catalogue, format_report, offer_problems
 from catalog.maintenance.confirm import UnknownOffers, confirm_offers
 from catalog.maintenance.importer import (
-    OPEN_DATA_FORMATS,
+    Reading,
     UnknownFormat,
+    content_format,
     file_format,
     import_offers,
-    offers_and_inferences,
-    read_open_data,
+    read_file,
+    read_upload,
 )
 from catalog.maintenance.sample import ensure_catalogue
 from catalog.offer import Offer
@@ -138,19 +139,23 @@ async def _open(settings: Settings) -> AsyncEngine:
     return engine
 
 
-class _Reading:
-    """A file's offers, the values inferred, and for open data the services left out and the
-    id prefixes that ``--replace`` may retire."""
+class _OpenDataAsJson(Exception):
+    """A JSON file refused as Tremplin's own that follows an open-data standard."""
 
-    def __init__(self, data: bytes, format: str) -> None:
-        self.skipped: list[Skipped] = []
-        self.scope: tuple[str, ...] | None = None
-        if format in OPEN_DATA_FORMATS:
-            reading = read_open_data(data, format)
-            self.offers, self.inferences = reading.offers, reading.inferences
-            self.skipped, self.scope = reading.skipped, reading.scope
-        else:
-            self.offers, self.inferences = offers_and_inferences(data, format)
+    def __init__(self, format: str) -> None:
+        name = "data·inclusion" if format == "data-inclusion" else "HSDS"
+        super().__init__(f"looks like {name} services: use --format {format}")
+
+
+def _reading(data: bytes, format: str, named: bool, today: date) -> Reading:
+    """A file's reading; a .json file refused as Tremplin's JSON, when no ``--format`` was
+    ``named``, is said to be open data if its content is (the command line stays explicit)."""
+    try:
+        return read_file(data, format, today=today)
+    except InvalidCatalogue:
+        if not named and (flavour := content_format(data, format)) != format:
+            raise _OpenDataAsJson(flavour) from None
+        raise
 
 
 def _print_skipped(source: str, skipped: list[Skipped], *, every: bool) -> None:
@@ -167,7 +172,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     # A wrong extension is refused before anything is read.
     format = args.format or file_format(path.name)
     data = await asyncio.to_thread(_read, path)
-    reading = await asyncio.to_thread(_Reading, data, format)
+    reading = await asyncio.to_thread(_reading, data, format, bool(args.format), settings.today())
     offers, inferences = reading.offers, reading.inferences
     engine = await _open(settings)
     try:
@@ -222,11 +227,11 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-async def _validate(args: argparse.Namespace) -> int:
+async def _validate(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file)
     format = args.format or file_format(path.name)
     data = await asyncio.to_thread(_read, path)
-    reading = await asyncio.to_thread(_Reading, data, format)
+    reading = await asyncio.to_thread(_reading, data, format, bool(args.format), settings.today())
     _print_inferences(args.file, reading.inferences, every=True)
     _print_skipped(args.file, reading.skipped, every=True)
     print(f"{args.file}: {len(reading.offers)} offers, no problem found")
@@ -410,7 +415,7 @@ async def _decide(args: argparse.Namespace, session: AsyncSession) -> Proposal |
         return await proposals.reject(
             session=session, proposal_id=args.id, reason=args.reason, actor=actor)
     proposal = await proposals.pending(session=session, proposal_id=args.id)
-    offers, _ = offers_and_inferences(proposal.data, proposal.format)
+    offers = read_upload(proposal.data, proposal.format).offers
     plan = await proposals.replan(session=session, proposal=proposal, offers=offers)
     changes = await proposals.existing_changes(session=session, plan=plan)
     await session.rollback()
@@ -495,7 +500,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             return await _proposals(args, settings)
         if command == "reports":
             return await _reports(args, settings)
-        return await _validate(args)
+        return await _validate(args, settings)
     except UnknownOffers as error:
         _error(str(error))
         return EXIT_USAGE
@@ -504,6 +509,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAILURE
     except InvalidCatalogue as error:
         return _report(source, error)
+    except _OpenDataAsJson as error:
+        _error(f"{source}: {error}")
+        return EXIT_USAGE
     except UnknownFormat as error:
         _error(f"{source}: {error}")
         return EXIT_USAGE

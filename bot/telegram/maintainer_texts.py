@@ -22,6 +22,7 @@ from catalog.vocabulary import MISSIONS, TOPICS
 
 if TYPE_CHECKING:
     from catalog.formats.lheo import Inference  # the LHEO reader is loaded for LHEO files only
+    from catalog.formats.open_data import Skipped
 
 SHOWN_PROBLEMS = 20  # in the message; the attached file has them all
 SHOWN_OFFERS = 10  # per finding of the check report
@@ -47,10 +48,16 @@ def _bold(text: str) -> _Html:
 
 
 def problem_lines(
-    tr: Translator, source: str, problems: Sequence[Problem], count: int | None = None
+    tr: Translator,
+    source: str,
+    problems: Sequence[Problem],
+    count: int | None = None,
+    *,
+    services: bool = False,
 ) -> list[str]:
     """The message about a refused file: the first problems, then how many more (``count``
-    problems in all, when only the first ones were kept)."""
+    problems in all, when only the first ones were kept); with ``services`` (open data) a
+    problem's line is a service's index in the file's array, its column a field's name."""
     count = len(problems) if count is None else count
     lines = [
         _html(
@@ -65,7 +72,14 @@ def problem_lines(
     ]
     for problem in problems[:SHOWN_PROBLEMS]:
         reason = problem.reason[:_REASON_LIMIT]
-        if problem.column == "-":
+        if services:
+            line = _html(
+                tr.gettext("service [{index}] {field}: {reason}"),
+                index=problem.line,
+                field="" if problem.column == "-" else problem.column,
+                reason=reason,
+            )
+        elif problem.column == "-":
             line = _html(tr.gettext("line {line}: {reason}"), line=problem.line, reason=reason)
         else:
             line = _html(
@@ -97,9 +111,14 @@ def _changed_fields(plan: ImportPlan) -> str:
 
 
 def summary_lines(
-    tr: Translator, source: str, plan: ImportPlan, inferences: Sequence[Inference]
+    tr: Translator,
+    source: str,
+    plan: ImportPlan,
+    inferences: Sequence[Inference],
+    skipped: Sequence[Skipped] = (),
 ) -> list[str]:
-    """The dry run of a file (``plan`` planned with retiring): what applying would change."""
+    """The dry run of a file (``plan`` planned with retiring): what applying would change, and
+    for open data how many services are left out."""
     read = tr.ngettext("{n} offer in the file:", "{n} offers in the file:", plan.read)
     lines = [
         _html(tr.gettext("{name}: checked, nothing has changed yet."), name=_bold(source)),
@@ -126,12 +145,26 @@ def summary_lines(
             inferred,
         )
         lines.append(_html(guessed, n=inferred))
+    if skipped:
+        left_out = tr.ngettext(
+            "{n} service of the file is left out: not a learning offer (housing, health…) or "
+            "not active. The attached report names it.",
+            "{n} services of the file are left out: not learning offers (housing, health…) or "
+            "not active. The attached report names them.",
+            len(skipped),
+        )
+        lines.append(_html(left_out, n=len(skipped)))
     return lines
 
 
-def report_lines(source: str, plan: ImportPlan, inferences: Sequence[Inference]) -> list[str]:
-    """The dry run's attached report: every change by id, then every inference (in English,
-    like the command line's)."""
+def report_lines(
+    source: str,
+    plan: ImportPlan,
+    inferences: Sequence[Inference],
+    skipped: Sequence[Skipped] = (),
+) -> list[str]:
+    """The dry run's attached report: every change by id, then every inference and every
+    service left out (in English, like the command line's)."""
     lines = without_retiring(plan).summary(source, dry_run=True)
     if plan.retired:
         lines.append(f"{source}: {len(plan.retired)} offers of the catalogue are not in the file")
@@ -139,7 +172,8 @@ def report_lines(source: str, plan: ImportPlan, inferences: Sequence[Inference])
             f"  - {offer_id}  (retired only with the button that says so)"
             for offer_id in plan.retired
         ]
-    return lines + [inference.format(source) for inference in inferences]
+    lines += [inference.format(source) for inference in inferences]
+    return lines + [item.format(source) for item in skipped]
 
 
 def applied_text(tr: Translator, source: str, plan: ImportPlan) -> str:

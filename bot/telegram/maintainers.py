@@ -29,11 +29,14 @@ from catalog.i18n import Translator, translator
 from catalog.maintenance import roles
 from catalog.maintenance.check import check_catalogue
 from catalog.maintenance.importer import (
+    OPEN_DATA_FORMATS,
     ImportPlan,
     UnknownFormat,
+    content_format,
     file_format,
     import_offers,
-    offers_and_inferences,
+    named_format,
+    read_file,
 )
 from catalog.maintenance.pending import (
     Outdated,
@@ -140,8 +143,11 @@ async def on_document(update: Update, context: TremplinContext) -> None:
         return
     tr = translator(user.language_code)
     source = (message.document.file_name or "catalogue").replace("/", "_")[-100:]
+    # A caption may name the format ("data-inclusion", "hsds"); else the extension, and for
+    # JSON the content, tell it.
+    named = named_format(message.caption)
     try:
-        format = file_format(source)
+        format = named or file_format(source)
     except UnknownFormat:
         await message.reply_text(
             tr.gettext("I read catalogue files in CSV, Excel (.xlsx), JSON or LHEO (.xml) only.")
@@ -151,6 +157,8 @@ async def on_document(update: Update, context: TremplinContext) -> None:
         await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
         data = await _download(context, message, tr)
         if data is not None:
+            if named is None:
+                format = await asyncio.to_thread(content_format, data, format)
             await _check_file(context, message.chat_id, user.id, tr, source, format, data)
 
 
@@ -164,9 +172,11 @@ async def _check_file(
     data: bytes,
 ) -> None:
     try:
-        offers, inferences = await asyncio.to_thread(offers_and_inferences, data, format)
+        reading = await asyncio.to_thread(read_file, data, format, today=context.settings.today())
     except InvalidCatalogue as error:
-        await _say(context, chat_id, texts.problem_lines(tr, source, error.problems, error.count))
+        services = format in OPEN_DATA_FORMATS
+        lines = texts.problem_lines(tr, source, error.problems, error.count, services=services)
+        await _say(context, chat_id, lines)
         every = error.report(source)  # the first problems, and how many more
         await _attach(context, chat_id, f"{source}.problems.txt", every)
         return
@@ -174,13 +184,14 @@ async def _check_file(
     async with context.database.sessions() as session:
         plan = await import_offers(
             session=session,
-            offers=offers,
+            offers=reading.offers,
             source=source,
             checksum=checksum,
             format=format,
             actor=f"telegram:{user_id}",
             replace=True,
             dry_run=True,
+            scope=reading.scope,
         )
         if not plan.changes:
             nothing = tr.gettext(
@@ -198,11 +209,10 @@ async def _check_file(
             data=data,
             plan=plan,
         )
-    lines = texts.summary_lines(tr, source, plan, inferences)
+    lines = texts.summary_lines(tr, source, plan, reading.inferences, reading.skipped)
     await _say(context, chat_id, lines, _buttons(tr, token, plan))
-    await _attach(
-        context, chat_id, f"{source}.dry-run.txt", texts.report_lines(source, plan, inferences)
-    )
+    report = texts.report_lines(source, plan, reading.inferences, reading.skipped)
+    await _attach(context, chat_id, f"{source}.dry-run.txt", report)
 
 
 async def on_button(update: Update, context: TremplinContext) -> None:
@@ -256,14 +266,15 @@ async def _apply(
     pending: PendingImport,
     replace: bool,
 ) -> None:
-    offers, _ = await asyncio.to_thread(offers_and_inferences, pending.data, pending.format)
+    reading = await asyncio.to_thread(read_file, pending.data, pending.format)
     async with context.database.sessions() as session:
         result = await apply_pending(
             session=session,
             pending=pending,
-            offers=offers,
+            offers=reading.offers,
             replace=replace,
             actor=f"telegram:{pending.user_id}",
+            scope=reading.scope,
         )
     if isinstance(result, Outdated):
         # Someone changed the catalogue since the dry run: show what applying means now.

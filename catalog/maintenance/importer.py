@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from dataclasses import replace as replaced
 from datetime import date
 from pathlib import PurePath
@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from catalog.formats.columns import COLUMNS
 from catalog.formats.csvio import offer_cells, read_csv
+from catalog.formats.flavour import JSON, json_flavour
 from catalog.formats.jsonio import read_json
 from catalog.maintenance.audit import lock_catalogue, record_import
 from catalog.offer import Offer
@@ -31,12 +32,15 @@ from catalog.store.offers import record_fields, to_offer
 
 if TYPE_CHECKING:
     from catalog.formats.lheo import Inference  # the LHEO reader is loaded for LHEO files only
-    from catalog.formats.open_data import OpenDataReading
+    from catalog.formats.open_data import OpenDataReading, Skipped
 
 FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".xml": "lheo"}
 # Named with --format: the open-data standards are JSON files, told apart by the name only.
 NAMED_FORMATS = ("csv", "json", "xlsx", "lheo", "data-inclusion", "hsds")
 OPEN_DATA_FORMATS = ("data-inclusion", "hsds")
+# How a caption may name a format, once lower-cased and stripped of spaces, '-', '_' and '·'.
+_CAPTIONS = {"csv": "csv", "json": "json", "xlsx": "xlsx", "excel": "xlsx", "lheo": "lheo",
+             "datainclusion": "data-inclusion", "hsds": "hsds", "openreferral": "hsds"}
 _CHUNK = 1000  # ids per "IN (...)": well under SQLite's and asyncpg's parameter limits
 
 
@@ -102,40 +106,81 @@ def file_format(name: str) -> str:
     return FORMATS[suffix]
 
 
-def read_offers(data: bytes, format: str) -> list[Offer]:
-    """The offers of a file's bytes, or :class:`~catalog.formats.validation.InvalidCatalogue`."""
+def named_format(caption: str | None) -> str | None:
+    """The format a file's caption names ("data-inclusion", "data·inclusion", "HSDS"...), if
+    the caption is only that; any other caption names none."""
+    word = "".join(char for char in (caption or "").lower() if char not in " -_·.\n")
+    return _CAPTIONS.get(word)
+
+
+def content_format(data: bytes, format: str) -> str:
+    """``format``, or for a JSON file (``json``) the standard its content follows."""
+    return json_flavour(data) if format == JSON else format
+
+
+def read_offers(data: bytes, format: str, *, today: date | None = None) -> list[Offer]:
+    """The offers of a file's bytes, or :class:`~catalog.formats.validation.InvalidCatalogue`;
+    ``today`` (the city's, default the machine's) refuses an offer confirmed after it."""
     # Excel and LHEO are imported only for their files: openpyxl (with numpy) and the LHEO
     # reader cost more at start than all of ``tremplin match`` (the sample catalogue is CSV).
     if format == "xlsx":
         from catalog.formats.xlsxio import read_xlsx
 
-        return read_xlsx(data)
+        return read_xlsx(data, today=today)
     if format == "lheo":
         from catalog.formats.lheo import read_lheo
 
-        return read_lheo(data)
-    return read_json(data) if format == "json" else read_csv(data)
+        return read_lheo(data, today=today)
+    return read_json(data, today=today) if format == "json" else read_csv(data, today=today)
 
 
-def offers_and_inferences(data: bytes, format: str) -> tuple[list[Offer], list[Inference]]:
+def offers_and_inferences(
+    data: bytes, format: str, *, today: date | None = None
+) -> tuple[list[Offer], list[Inference]]:
     """A file's offers, and for LHEO the values Tremplin inferred to read them."""
     if format == "lheo":
         from catalog.formats.lheo import read_lheo_report
 
-        reading = read_lheo_report(data)
+        reading = read_lheo_report(data, today=today)
         return reading.offers, reading.inferences
-    return read_offers(data, format), []
+    return read_offers(data, format, today=today), []
 
 
-def read_open_data(data: bytes, format: str) -> OpenDataReading:
+def read_open_data(data: bytes, format: str, *, today: date | None = None) -> OpenDataReading:
     """The offers of a data·inclusion or HSDS file, with what was inferred and left out."""
     if format == "hsds":
         from catalog.formats.hsds import read_hsds_report
 
-        return read_hsds_report(data)
+        return read_hsds_report(data, today=today)
     from catalog.formats.data_inclusion import read_data_inclusion_report
 
-    return read_data_inclusion_report(data)
+    return read_data_inclusion_report(data, today=today)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A file's offers, the values inferred, and for open data the services left out and the
+    id prefixes that ``--replace`` may retire (None: any offer)."""
+
+    offers: list[Offer]
+    inferences: list[Inference] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    scope: tuple[str, ...] | None = None
+
+
+def read_file(data: bytes, format: str, *, today: date | None = None) -> Reading:
+    """What a file of any format holds (one of :data:`NAMED_FORMATS`); ``today``: the city's,
+    an offer confirmed after it is refused."""
+    if format in OPEN_DATA_FORMATS:
+        reading = read_open_data(data, format, today=today)
+        return Reading(reading.offers, reading.inferences, reading.skipped, reading.scope)
+    return Reading(*offers_and_inferences(data, format, today=today))
+
+
+def read_upload(data: bytes, format: str, *, today: date | None = None) -> Reading:
+    """What a file holds, a JSON file read as the standard its content follows (a partner's
+    proposal keeps its file's extension as its format, and is read again this way)."""
+    return read_file(data, content_format(data, format), today=today)
 
 
 def changed_columns(old: Offer, new: Offer) -> tuple[str, ...]:

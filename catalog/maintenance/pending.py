@@ -112,12 +112,14 @@ async def apply_pending(
     offers: Sequence[Offer],
     replace: bool,
     actor: str,
+    scope: tuple[str, ...] | None = None,
 ) -> tuple[ImportPlan, ImportRecord] | Outdated:
     """Apply the pending import's ``offers`` (read again from its file) in one transaction,
-    if the plan is still the one shown; the pending import is then forgotten."""
+    if the plan is still the one shown; the pending import is then forgotten. ``scope``: the
+    id prefixes an open-data file may retire (see :func:`plan_import`)."""
     async with rollback_on_error(session):
         await lock_catalogue(session)
-        planned = await plan_import(session=session, offers=offers, replace=True)
+        planned = await plan_import(session=session, offers=offers, replace=True, scope=scope)
         if fingerprint(planned) != pending.fingerprint:
             await session.rollback()
             return Outdated(planned)
