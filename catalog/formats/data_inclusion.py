@@ -19,6 +19,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -256,11 +257,18 @@ def service_values(fields: ServiceFields, table: Mapping_) -> ServiceValues:
     return ServiceValues(values, inferences, learning, tuple(not_learning), frozenset(given))
 
 
-def read_data_inclusion_report(data: bytes) -> OpenDataReading:
+def read_data_inclusion_report(data: bytes, *, today: date | None = None) -> OpenDataReading:
     """The learning offers of a data·inclusion file, the inferences, the services left out;
-    :class:`~catalog.formats.validation.InvalidCatalogue` naming every problem."""
-    table = mapping()
+    :class:`~catalog.formats.validation.InvalidCatalogue` naming every problem (a ``date_maj``
+    after ``today`` is one: see :func:`~catalog.formats.validation.validate_records`)."""
     services = load_services(data, what="data·inclusion services")
+    return read_services(services, today=today)
+
+
+def read_services(services: list[object], *, today: date | None = None) -> OpenDataReading:
+    """:func:`read_data_inclusion_report` of services already parsed (from JSON, or from the
+    CSV form's rows: :mod:`catalog.formats.data_inclusion_csv`)."""
+    table = mapping()
     records: list[Record] = []
     problems = Problems()  # the first ones kept, the others counted
     inferences: list[Inference] = []
@@ -301,6 +309,6 @@ def read_data_inclusion_report(data: bytes) -> OpenDataReading:
             return FIELD_OF_COLUMN[column]
         return f"{EXTENSION}.{column}" if column in COLUMNS else column
 
-    offers = validate_services(records, problems, field_of)
+    offers = validate_services(records, problems, field_of, today=today)
     scope = tuple(scope_of(source) for source in sources if source != HOME)
     return OpenDataReading(offers, inferences, skipped, scope)

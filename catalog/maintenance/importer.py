@@ -147,11 +147,16 @@ def offers_and_inferences(
 
 
 def read_open_data(data: bytes, format: str, *, today: date | None = None) -> OpenDataReading:
-    """The offers of a data·inclusion or HSDS file, with what was inferred and left out."""
+    """The offers of a data·inclusion or HSDS file, with what was inferred and left out; a
+    data·inclusion file that is not JSON is its CSV form."""
     if format == "hsds":
         from catalog.formats.hsds import read_hsds_report
 
         return read_hsds_report(data, today=today)
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"[", b"{"):
+        from catalog.formats.data_inclusion_csv import read_data_inclusion_csv_report
+
+        return read_data_inclusion_csv_report(data, today=today)
     from catalog.formats.data_inclusion import read_data_inclusion_report
 
     return read_data_inclusion_report(data, today=today)
