@@ -7,7 +7,7 @@ value is a validator here, so a bad value stops every command at start, naming i
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -93,6 +93,10 @@ class Settings(BaseSettings):
                 and 0 <= int(start) <= 23 and 0 <= int(end) <= 23):
             raise ValueError("must be START-END in whole hours from 0 to 23, such as 21-8")
         return f"{int(start)}-{int(end)}"
+
+    def today(self) -> date:
+        """Today in the city's time zone: the day files are read and offers confirmed on."""
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
     def is_quiet(self, now: datetime) -> bool:
         """Whether ``now`` (aware) falls in the quiet hours of the city's time zone; none when

@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.cli.main import main
 from bot.engine.cards import details
 from catalog.formats.csvio import read_csv, write_csv
+from catalog.formats.data_inclusion import read_data_inclusion_report
+from catalog.formats.jsonio import read_json, write_json
 from catalog.formats.validation import InvalidCatalogue
 from catalog.i18n import translator
 from catalog.maintenance.importer import import_offers
@@ -27,6 +29,7 @@ from catalog.matching.matcher import CatalogIndex, eligible, match
 from catalog.matching.profile import Profile
 from catalog.matching.scoring import recency
 from catalog.offer import Offer
+from catalog.settings import Settings
 from catalog.store.db import SessionMaker, create_engine
 from catalog.store.migrations import upgrade
 from catalog.store.offers import load_offers
@@ -225,3 +228,52 @@ def test_the_details_say_when_the_offer_was_last_confirmed_in_the_citizens_langu
     assert "Updated on November 3, 2026" in details(confirmed, translator("en"), saved=False).text
     assert "3 листопада 2026" in details(confirmed, translator("uk"), saved=False).text
     assert "Updated" not in details(offer("b"), translator("en"), saved=False).text
+
+
+# --- An offer confirmed in the future is refused ------------------------------------------
+
+TODAY = date(2026, 12, 3)
+
+
+def test_a_future_updated_on_is_refused_in_csv_with_its_line_and_column() -> None:
+    rows = [offer("today", updated_on=TODAY), offer("later", updated_on=date(2026, 12, 4))]
+    data = write_csv(rows).encode()
+    with pytest.raises(InvalidCatalogue) as raised:
+        read_csv(data, today=TODAY)
+    assert raised.value.report("f.csv") == [
+        "f.csv:3:updated_on: updated_on 2026-12-04 is in the future (today is 2026-12-03)"]
+    assert [row.id for row in read_csv(data, today=date(2026, 12, 4))] == ["today", "later"]
+
+
+def test_a_future_updated_on_is_refused_in_json_on_its_own_line() -> None:
+    offers = json.loads(write_json([offer("a"), offer("b", updated_on=date(2027, 1, 1))]))
+    data = json.dumps(offers, indent=2).encode()
+    line = next(number for number, text in enumerate(data.decode().splitlines(), start=1)
+                if '"updated_on": "2027-01-01"' in text)
+    with pytest.raises(InvalidCatalogue) as raised:
+        read_json(data, today=TODAY)
+    assert raised.value.report("f.json") == [
+        f"f.json:{line}:updated_on: updated_on 2027-01-01 is in the future (today is 2026-12-03)"]
+
+
+def test_a_future_date_maj_is_refused_with_its_service_and_field() -> None:
+    services = json.loads((Path(__file__).parent / "data/open_data/services.json").read_text())
+    services[0]["date_maj"] = "2026-12-25"
+    with pytest.raises(InvalidCatalogue) as raised:
+        read_data_inclusion_report(json.dumps(services).encode(), today=TODAY)
+    assert raised.value.report("s.json") == [
+        "s.json:[0].date_maj: updated_on 2026-12-25 is in the future (today is 2026-12-03)"]
+
+
+@pytest.mark.parametrize(("zone", "code"), [("Pacific/Kiritimati", 0), ("Pacific/Pago_Pago", 2)])
+def test_validate_takes_today_in_the_citys_time_zone(
+    zone: str, code: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Kiritimati's today (UTC+14) is always a day Pago Pago (UTC-11) has not reached yet.
+    kiritimati = Settings(_env_file=None, timezone="Pacific/Kiritimati").today()
+    path = tmp_path / "f.csv"
+    path.write_text(write_csv([offer("a", updated_on=kiritimati)]), encoding="utf-8")
+    monkeypatch.setenv("TREMPLIN_TIMEZONE", zone)
+    assert main(["catalog", "validate", str(path)]) == code
+    assert ("is in the future" in capsys.readouterr().err) is bool(code)

@@ -93,6 +93,11 @@ def _bare_words(text: str) -> str:
     return " ".join(re.findall(r"\w+", letters))
 
 
+def means_free(text: str) -> bool:
+    """Whether ``text`` is a word for "free" ("gratuit", "Entrée libre", "مجاني") in a price."""
+    return _bare_words(text) in _FREE
+
+
 def quoted(value: object, limit: int = 60) -> str:
     """A value quoted for a message: repr escapes control characters, and a cut keeps it short."""
     text = repr(value)
@@ -221,7 +226,7 @@ class _Row:
     def price(self, column: str) -> Decimal | None:
         raw = self.raw(column)
         if isinstance(raw, str) and not any(char.isdigit() for char in raw):  # a word
-            free = _bare_words(raw) in _FREE
+            free = means_free(raw)
             hint = "0 means free: write 0" if free else "write the price in euros, 0 if free"
             self.fail(column, f"{quoted(raw)} is not a number; {hint}")
             return None
@@ -437,8 +442,9 @@ def _translations(row: _Row) -> dict[str, LocalText]:
     return translations
 
 
-def _check_together(row: _Row, values: Mapping[str, Any]) -> None:
-    """The rules between fields: bounds in order, both coordinates or none."""
+def _check_together(row: _Row, values: Mapping[str, Any], today: date | None) -> None:
+    """The rules between fields: bounds in order, both coordinates or none, and an offer not
+    confirmed after ``today``."""
     age_min, age_max = values["age_min"], values["age_max"]
     if age_min is not None and age_max is not None and age_min > age_max:
         row.fail("age_min", f"age_min {age_min} is above age_max {age_max}")
@@ -448,12 +454,19 @@ def _check_together(row: _Row, values: Mapping[str, Any]) -> None:
     start_date, end_date = values["start_date"], values["end_date"]
     if start_date and end_date and start_date > end_date:
         row.fail("end_date", f"end_date {end_date} is before start_date {start_date}")
+    updated_on = values["updated_on"]
+    if today is not None and updated_on is not None and updated_on > today:
+        # A future date would keep the offer "fresh" for longer than its review period.
+        row.fail("updated_on", f"updated_on {updated_on} is in the future (today is {today})")
 
 
-def parse_row(values: Mapping[str, object]) -> Offer | list[tuple[str, str]]:
-    """The offer of one row, or every ``(column, reason)`` wrong with it."""
+def parse_row(
+    values: Mapping[str, object], *, today: date | None = None
+) -> Offer | list[tuple[str, str]]:
+    """The offer of one row, or every ``(column, reason)`` wrong with it; with ``today``, an
+    ``updated_on`` after it is wrong."""
     row = _Row(values)
     fields: dict[str, Any] = {spec.name: rule(row, spec) for spec, rule in _FIELD_RULES}
-    _check_together(row, fields)
+    _check_together(row, fields, today)
     translations = _translations(row)
     return row.problems or Offer(**fields, translations=translations)

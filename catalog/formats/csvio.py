@@ -87,8 +87,9 @@ def unneutralise(cell: str) -> str:
     return cell[1:] if _NEUTRALISED.match(cell) else cell
 
 
-def read_csv(data: bytes) -> list[Offer]:
-    """The offers of a CSV file, or :class:`InvalidCatalogue` naming every problem."""
+def read_csv(data: bytes, *, today: date | None = None) -> list[Offer]:
+    """The offers of a CSV file, or :class:`InvalidCatalogue` naming every problem (``today``:
+    see :func:`~catalog.formats.validation.validate_records`)."""
     if separated_by_semicolons(data):
         raise InvalidCatalogue([Problem(1, "-", SEMICOLONS)])
     text = decode(data)
@@ -125,7 +126,7 @@ def read_csv(data: bytes) -> list[Offer]:
         problems.append(Problem(line, "-", _CSV_ERRORS.get(message, f"malformed CSV: {message}")))
     if header is None and not problems:
         problems.append(Problem(1, "-", "the file is empty: expected a header row"))
-    return validate_records(records, problems)
+    return validate_records(records, problems, today=today)
 
 
 def _number(value: Decimal | float | None) -> str:

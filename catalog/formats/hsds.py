@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from catalog.formats.columns import ISO_639_1
@@ -200,9 +201,11 @@ def service_values(
     return values, notes
 
 
-def read_hsds_report(data: bytes) -> OpenDataReading:
+def read_hsds_report(data: bytes, *, today: date | None = None) -> OpenDataReading:
     """The active services of an HSDS file as offers, the inferences, the services left out;
-    :class:`~catalog.formats.validation.InvalidCatalogue` naming every problem."""
+    :class:`~catalog.formats.validation.InvalidCatalogue` naming every problem (an
+    ``assured_date`` after ``today`` is one: see
+    :func:`~catalog.formats.validation.validate_records`)."""
     services = load_services(data, what="HSDS services", pages=True)
     records: list[Record] = []
     problems = Problems()  # the first ones kept, the others counted
@@ -233,5 +236,5 @@ def read_hsds_report(data: bytes) -> OpenDataReading:
     def field_of(index: int, column: str) -> str:
         return FIELD_OF_COLUMN.get(column, column)
 
-    offers = validate_services(records, problems, field_of)
+    offers = validate_services(records, problems, field_of, today=today)
     return OpenDataReading(offers, inferences, skipped, (PREFIX,))

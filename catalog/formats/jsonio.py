@@ -11,6 +11,7 @@ import bisect
 import json
 import re
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
 from catalog.formats.columns import quoted
@@ -116,8 +117,9 @@ def _record(text: _Text, position: int, index: int) -> tuple[Record | None, list
     return Record(line, values, lines), problems
 
 
-def read_json(data: bytes) -> list[Offer]:
-    """The offers of a JSON file, or :class:`InvalidCatalogue` naming every problem."""
+def read_json(data: bytes, *, today: date | None = None) -> list[Offer]:
+    """The offers of a JSON file, or :class:`InvalidCatalogue` naming every problem (``today``:
+    see :func:`~catalog.formats.validation.validate_records`)."""
     source = decode(data)
     try:
         document = json.loads(source)
@@ -141,7 +143,7 @@ def read_json(data: bytes) -> list[Offer]:
     except (ValueError, RecursionError) as error:
         # Integers of thousands of digits, or arrays nested thousands deep.
         return validate_records([], [Problem(1, "-", f"invalid JSON: {error}")])
-    return validate_records(records, problems)
+    return validate_records(records, problems, today=today)
 
 
 # How a field's JSON value is made from the offer's value and its CSV cell: lists, numbers,

@@ -17,6 +17,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
@@ -174,9 +175,9 @@ def _record(
     return Record(line, values, fields.lines), fields.problems, inferences
 
 
-def read_lheo_report(data: bytes) -> LheoReading:
+def read_lheo_report(data: bytes, *, today: date | None = None) -> LheoReading:
     """The offers of an LHEO file and the inferences made; :class:`InvalidCatalogue` naming
-    every problem."""
+    every problem (``today``: see :func:`~catalog.formats.validation.validate_records`)."""
     root, lines = parse(data)
     if local(root) != "lheo":
         raise _refuse(f"not an LHEO file: the root element is <{local(root)}>, not <lheo>")
@@ -199,9 +200,9 @@ def read_lheo_report(data: bytes) -> LheoReading:
             break  # validate_records names the limit
     if not records and not problems:
         raise _refuse("no <formation> in <offres>: nothing to import", lines.get(root, 1))
-    return LheoReading(validate_records(records, problems), inferences)
+    return LheoReading(validate_records(records, problems, today=today), inferences)
 
 
-def read_lheo(data: bytes) -> list[Offer]:
+def read_lheo(data: bytes, *, today: date | None = None) -> list[Offer]:
     """The offers of an LHEO file, or :class:`InvalidCatalogue` naming every problem."""
-    return read_lheo_report(data).offers
+    return read_lheo_report(data, today=today).offers

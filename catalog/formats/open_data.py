@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from catalog.formats.columns import clean_text
 from catalog.formats.lheo import Inference
@@ -183,13 +184,17 @@ _ALSO_ON_LINE = re.compile(r"also on line (\d+)")
 
 
 def validate_services(
-    records: list[Record], problems: Problems, field_of: Callable[[int, str], str]
+    records: list[Record],
+    problems: Problems,
+    field_of: Callable[[int, str], str],
+    *,
+    today: date | None = None,
 ) -> list[Offer]:
     """The offers of the services' records, or :class:`InvalidCatalogue` with every problem, the
     catalogue's named by the service's index and the standard's field: ``field_of(index,
-    column)``."""
+    column)`` (``today``: see :func:`~catalog.formats.validation.validate_records`)."""
     try:
-        offers = validate_records(records, [])
+        offers = validate_records(records, [], today=today)
     except InvalidCatalogue as error:
         renamed = [
             ServiceProblem(

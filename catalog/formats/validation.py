@@ -11,6 +11,7 @@ import difflib
 import heapq
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from catalog.formats.columns import clean_text, parse_row, quoted
 from catalog.offer import Offer
@@ -202,12 +203,17 @@ def check_header(names: Sequence[str], *, line: int = 1) -> list[Problem]:
     return problems
 
 
-def validate_records(records: Iterable[Record], problems: Iterable[Problem] = ()) -> list[Offer]:
+def validate_records(
+    records: Iterable[Record], problems: Iterable[Problem] = (), *, today: date | None = None
+) -> list[Offer]:
     """The offers of a whole file, or :class:`InvalidCatalogue` with every problem found.
 
     ``problems`` are those the reader already found (header, syntax); rows are checked anyway
-    so that one run shows everything to fix.
+    so that one run shows everything to fix. ``today`` is the day the file is read, in the
+    city's time zone (default: the machine's date, as the importer's): an offer confirmed
+    (``updated_on``) after it is refused.
     """
+    day = today or date.today()
     found = problems if isinstance(problems, Problems) else Problems(problems)
     offers: list[Offer] = []
     first_line: dict[str, int] = {}
@@ -215,7 +221,7 @@ def validate_records(records: Iterable[Record], problems: Iterable[Problem] = ()
         if count > MAX_ROWS:
             found.append(Problem(record.line, "-", TOO_MANY_ROWS))
             break
-        result = parse_row(record.values)
+        result = parse_row(record.values, today=day)
         if isinstance(result, Offer):
             offers.append(result)
             identifier = result.id

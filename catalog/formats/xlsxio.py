@@ -179,8 +179,9 @@ def _records(rows: Iterable[Sequence[object]]) -> tuple[list[Record], Problems]:
     return records, problems
 
 
-def read_xlsx(data: bytes) -> list[Offer]:
-    """The offers of the first sheet of a workbook, or :class:`InvalidCatalogue`."""
+def read_xlsx(data: bytes, *, today: date | None = None) -> list[Offer]:
+    """The offers of the first sheet of a workbook, or :class:`InvalidCatalogue` (``today``:
+    see :func:`~catalog.formats.validation.validate_records`)."""
     _check_archive(data)
     try:
         # read_only streams the sheet; data_only reads the values formulas last computed.
@@ -207,7 +208,7 @@ def read_xlsx(data: bytes) -> list[Offer]:
         raise _refuse(_broken("the first sheet", error)) from None
     finally:
         workbook.close()
-    return validate_records(records, problems)
+    return validate_records(records, problems, today=today)
 
 
 def _typed(offer: Offer) -> dict[str, Written]:
