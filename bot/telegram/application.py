@@ -27,7 +27,7 @@ from bot.chats.conversations import purge_idle
 from bot.chats.database import Database, open_database
 from bot.engine.commands import COMMANDS
 from bot.settings import BotSettings
-from bot.telegram import admin, handlers, logs, maintainers, partners
+from bot.telegram import admin, freshness, handlers, logs, maintainers, partners
 from bot.telegram.alerts_sender import telegram_sender
 from bot.telegram.limiter import RetryingRateLimiter
 from bot.telegram.services import BotData, TremplinContext
@@ -118,6 +118,7 @@ def build_application(
                 # else's file or command on to the conversation.
                 CallbackQueryHandler(maintainers.on_button, pattern=maintainers.BUTTON_PATTERN),
                 CallbackQueryHandler(partners.on_button, pattern=partners.BUTTON_PATTERN),
+                CallbackQueryHandler(freshness.on_button, pattern=freshness.BUTTON_PATTERN),
                 CallbackQueryHandler(partners.on_report, pattern=partners.REPORT_PATTERN),
                 CommandHandler("propose", partners.on_propose, filters=private),
                 MessageHandler(private & filters.REPLY & filters.TEXT & ~filters.COMMAND,

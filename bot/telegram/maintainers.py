@@ -19,7 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ParseMode
 
 from bot.chats.retry import retrying
-from bot.telegram import handlers, logs, partners
+from bot.telegram import freshness, handlers, logs, partners
 from bot.telegram import maintainer_texts as texts
 from bot.telegram.rendering import pack
 from bot.telegram.services import TremplinContext
@@ -321,10 +321,12 @@ async def on_command(update: Update, context: TremplinContext) -> None:
     if name == "export":
         await _export(context, message.chat_id, tr, argument)
     elif name == "catalog":
+        today = context.settings.today()
         async with context.database.sessions() as session:
             # Reads only: on SQLite it does not wait for an import's write lock.
-            report = await check_catalogue(session=await read_only(session), today=date.today())
+            report = await check_catalogue(session=await read_only(session), today=today)
         await _say(context, message.chat_id, texts.check_lines(tr, report))
+        await freshness.send_stale(context, message.chat_id, tr, today)
     else:
         await _role(context, message, user.id, tr, name, argument)
 
