@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
-from bot.chats import alerts, followups
+from bot.chats import alerts, followups, offer_forms
 from bot.chats.models import Citizen, ConversationRecord, Favourite
 from bot.engine.context import (
     AnswerFollowUp,
@@ -167,6 +167,7 @@ def forget(
     reports.forget(connection, user_id=user_id)
     alerts.forget(connection, user_id=user_id)
     followups.forget(connection, user_id=user_id)
+    offer_forms.forget(connection, user_id=user_id)
     forget_actor(connection, user_id=user_id, pseudonym=user_key)
     connection.execute(delete(FAVOURITES).where(FAVOURITES.c.user_id == user_id))
     connection.execute(
@@ -322,15 +323,16 @@ async def mark_inactive(
 async def purge_idle(
     *, database: Database, retention_days: int, now: datetime | None = None
 ) -> int:
-    """Erase the conversations (answers, typed words) idle for more than ``retention_days``;
-    how many (the bot's daily housekeeping, ``tremplin jobs run conversations``). Saved offers
-    and the citizen's language stay; a conversation idle that long is not resumed even before
-    it is erased."""
+    """Erase the conversations (answers, typed words) and /propose forms idle for more than
+    ``retention_days``; how many conversations (the bot's daily housekeeping, ``tremplin jobs
+    run conversations``). Saved offers and the citizen's language stay; a conversation idle
+    that long is not resumed even before it is erased."""
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
 
     def transaction(connection: Connection) -> int:
         idle = CONVERSATIONS.c.updated_at < cutoff
         result = connection.execute(delete(CONVERSATIONS).where(idle))
+        offer_forms.purge(connection, before=cutoff)
         return int(result.rowcount or 0)
 
     return await run_transaction(database, transaction)

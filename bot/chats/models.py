@@ -129,3 +129,16 @@ class FollowUpPerson(SQLModel, table=True):
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     enabled: bool = True
     last_asked_at: datetime | None = None
+
+
+class OfferForm(SQLModel, table=True):
+    """A partner's /propose form in progress (``bot.engine.offer_form.Form`` as JSON): the
+    answers so far, kept until it is confirmed, cancelled, idle past the conversations'
+    retention, or erased by /forget."""
+
+    __tablename__ = "offer_form"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, index=True)

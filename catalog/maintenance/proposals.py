@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -19,10 +21,10 @@ from sqlalchemy import Connection, delete, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from catalog.formats.csvio import offer_cells
+from catalog.formats.csvio import offer_cells, write_csv
 from catalog.i18n import N_, translator
 from catalog.maintenance.audit import lock_catalogue, record_import
-from catalog.maintenance.importer import ImportPlan, apply_plan, plan_import
+from catalog.maintenance.importer import ImportPlan, apply_plan, plan_import, read_offers
 from catalog.maintenance.pending import fingerprint
 from catalog.offer import Offer
 from catalog.store.db import rollback_on_error
@@ -117,6 +119,45 @@ async def queue(
     )
     session.add(proposal)
     await session.commit()
+    await session.refresh(proposal)
+    return proposal, plan
+
+
+def offer_id(proposal_id: int, title: str) -> str:
+    """The id of an offer described in the conversation: ``prop-<proposal>-<title's words>``,
+    unique by its proposal's number, at most 64 characters."""
+    folded = unicodedata.normalize("NFKD", title.casefold()).encode("ascii", "ignore").decode()
+    prefix = f"prop-{proposal_id}"
+    slug = "-".join(re.findall(r"[a-z0-9]+", folded))[: 63 - len(prefix)].strip("-")
+    return f"{prefix}-{slug}" if slug else prefix
+
+
+async def queue_offer(
+    *, session: AsyncSession, user_id: int, chat_id: int, language: str, offer: Offer
+) -> tuple[Proposal, ImportPlan]:
+    """Queue one offer described in the conversation exactly as a partner's file of one row:
+    the same limits, plan and approval; its id becomes :func:`offer_id` (never an offer of the
+    catalogue: a new proposal number)."""
+    async with rollback_on_error(session):
+        await check_limits(session=session, user_id=user_id)
+        proposal = Proposal(user_id=user_id, chat_id=chat_id, language=language,
+                            source="conversation", format="csv")
+        session.add(proposal)
+        await session.flush()  # its number names the offer
+        assert proposal.id is not None
+        base = offer_id(proposal.id, offer.title)
+        # A maintainer may have named an offer so: a proposal never takes an existing id.
+        taken = set((await session.exec(select(OfferRecord.id).where(
+            col(OfferRecord.id).startswith(base[:60])))).all())
+        named = dataclasses.replace(offer, id=next(
+            name for name in (base, *(f"{base[:60]}-{n}" for n in range(2, 10**4)))
+            if name not in taken))
+        data = write_csv([named]).encode("utf-8")
+        offers = read_offers(data, "csv")  # as approving will read it again
+        plan = plain(await plan_import(session=session, offers=offers))
+        proposal.data, proposal.checksum = data, hashlib.sha256(data).hexdigest()
+        proposal.offers, proposal.fingerprint = [named.id], fingerprint(plan)
+        await session.commit()
     await session.refresh(proposal)
     return proposal, plan
 
