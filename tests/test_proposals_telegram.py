@@ -238,12 +238,14 @@ async def test_the_daily_job_sends_the_days_reports_to_the_maintainers(
     assert server.violations == []
 
 
-async def test_propose_explains_and_sends_the_template(
+async def test_propose_offers_a_file_then_explains_and_sends_the_template(
     server: FakeBotApi, database: Database, settings: BotSettings
 ) -> None:
     partner = server.user(PARTNER, "Paule", language_code="en")
     async with running_bot(settings, database):
         await partner.send_text("/propose")
+        choices = await partner.wait_for(lambda m: m.has_button(en.gettext("Send a file")))
+        await partner.press(en.gettext("Send a file"), choices)
         await partner.wait_for(has(en.gettext(
             "To propose learning offers, fill in this file (one row per offer, in place of the "
             "example row) and send it back to me as CSV, Excel (.xlsx) or JSON. I check it at "

@@ -27,7 +27,7 @@ from bot.chats.conversations import purge_idle
 from bot.chats.database import Database, open_database
 from bot.engine.commands import COMMANDS
 from bot.settings import BotSettings
-from bot.telegram import admin, freshness, handlers, logs, maintainers, partners
+from bot.telegram import admin, freshness, handlers, logs, maintainers, offer_form, partners
 from bot.telegram.alerts_sender import telegram_sender
 from bot.telegram.limiter import RetryingRateLimiter
 from bot.telegram.services import BotData, TremplinContext
@@ -121,8 +121,11 @@ def build_application(
                 CallbackQueryHandler(freshness.on_button, pattern=freshness.BUTTON_PATTERN),
                 CallbackQueryHandler(partners.on_report, pattern=partners.REPORT_PATTERN),
                 CommandHandler("propose", partners.on_propose, filters=private),
-                MessageHandler(private & filters.REPLY & filters.TEXT & ~filters.COMMAND,
-                               partners.on_report_text),
+                CallbackQueryHandler(offer_form.on_button, pattern=offer_form.BUTTON_PATTERN),
+                # A /propose form open: typed texts answer it, /cancel and /start close it;
+                # otherwise they go on to a report's words or the conversation.
+                CommandHandler(offer_form.LEAVE, offer_form.on_leave, filters=private),
+                MessageHandler(private & filters.TEXT & ~filters.COMMAND, offer_form.on_text),
                 MessageHandler(private & filters.Document.ALL, maintainers.on_document),
                 CommandHandler(maintainers.COMMANDS, maintainers.on_command, filters=private),
                 # Admins' /stats; anyone else's goes on to the conversation (unknown command).

@@ -39,7 +39,7 @@ from catalog.formats.csvio import write_csv
 from catalog.formats.validation import InvalidCatalogue
 from catalog.i18n import N_, Translator, normalise_language, translator
 from catalog.maintenance import proposals, reports, roles
-from catalog.maintenance.importer import offers_and_inferences
+from catalog.maintenance.importer import read_upload
 from catalog.store.models import utcnow
 from catalog.store.partner_models import ProblemReport, Proposal
 
@@ -50,6 +50,8 @@ BUTTON_PATTERN = r"^prop:(a|r|x[0-9]):[0-9]{1,12}$"
 REPORT_PATTERN = r"^p[0-9]?:.{1,62}$"
 REJECT_REASONS = proposals.REJECT_REASONS
 
+QUEUED = N_("Thank you! Your proposal #{id} awaits review by the catalogue's maintainers; I "
+            "will tell you their answer.")
 OTHER_PROMPT = N_(
     "In a few words, what is wrong? Please do not write your name or phone number.")
 
@@ -86,14 +88,15 @@ async def on_document(update: Update, context: TremplinContext, download: Downlo
             async with context.database.sessions() as session:
                 await proposals.check_limits(session=session, user_id=user.id)
         except proposals.Refused:
-            await message.reply_text(_limit_text(tr))
+            await message.reply_text(limit_text(tr))
             return
         await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
         data = await download(context, message, tr)
         if data is None:
             return
         try:
-            offers, _ = await asyncio.to_thread(offers_and_inferences, data, format)
+            offers = (await asyncio.to_thread(
+                read_upload, data, format, today=context.settings.today())).offers
         except InvalidCatalogue as error:
             for piece in pack(texts.problem_lines(tr, source, error.problems, error.count)):
                 await context.bot.send_message(message.chat_id, piece, parse_mode=ParseMode.HTML)
@@ -108,16 +111,14 @@ async def on_document(update: Update, context: TremplinContext, download: Downlo
                     language=language, source=source, format=format, data=data, offers=offers)
                 diff = await proposals.existing_changes(session=session, plan=plan)
         except proposals.Refused:
-            await message.reply_text(_limit_text(tr))
+            await message.reply_text(limit_text(tr))
             return
-    await message.reply_text(tr.gettext(
-        "Thank you! Your proposal #{id} awaits review by the catalogue's maintainers; I will "
-        "tell you their answer.").format(id=proposal.id))
+    await message.reply_text(tr.gettext(QUEUED).format(id=proposal.id))
     logger.info("event=proposal_queued proposal=%s offers=%d", proposal.id, len(offers))
-    await _tell_maintainers(context, proposal, plan.summary(source, dry_run=False)[-1], diff)
+    await tell_maintainers(context, proposal, plan.summary(source, dry_run=False)[-1], diff)
 
 
-def _limit_text(tr: Translator) -> str:
+def limit_text(tr: Translator) -> str:
     return tr.gettext(
         "You have sent as many proposals as I can take for now: wait for the maintainers' "
         "answer, or try again tomorrow.")
@@ -133,7 +134,7 @@ def _review_lines(proposal: Proposal, summary: str, diff: list[str]) -> list[str
     return lines
 
 
-async def _tell_maintainers(context: TremplinContext, proposal: Proposal, summary: str,
+async def tell_maintainers(context: TremplinContext, proposal: Proposal, summary: str,
                             diff: list[str]) -> None:
     """Each maintainer gets the summary, the diff to existing offers, Approve and Reject."""
     maintainers = await _maintainer_ids(context)
@@ -191,8 +192,8 @@ async def on_button(update: Update, context: TremplinContext) -> None:
         async with context.database.sessions() as session:
             if verb == "a":
                 proposal = await proposals.pending(session=session, proposal_id=proposal_id)
-                offers, _ = await asyncio.to_thread(
-                    offers_and_inferences, proposal.data, proposal.format)
+                reading = await asyncio.to_thread(read_upload, proposal.data, proposal.format)
+                offers = reading.offers
                 result = await proposals.approve(
                     session=session, proposal_id=proposal_id, offers=offers, actor=actor)
             else:
@@ -261,20 +262,32 @@ async def send_reports_digest(bot: Bot, database: Database, settings: BotSetting
 
 
 async def on_propose(update: Update, context: TremplinContext) -> None:
-    """/propose: how to propose offers, and the template to fill in."""
+    """/propose: a file of offers (the template), or one offer described here (the form of
+    ``bot.telegram.offer_form``)."""
     message, user = update.message, update.effective_user
     if message is None or user is None:
         return
+    tr = translator(await language_of(context, user))
+    await message.reply_text(
+        tr.gettext("To propose learning offers, send me a file of them, or describe one offer "
+                   "here, question by question. A maintainer of the catalogue reviews it; I "
+                   "will tell you their answer."),
+        reply_markup=InlineKeyboardMarkup([
+            [InlineKeyboardButton(tr.gettext("Send a file"), callback_data="pf:file")],
+            [InlineKeyboardButton(tr.gettext("Describe one offer here"), callback_data="pf:new")],
+        ]))
+
+
+async def send_template(context: TremplinContext, chat_id: int, tr: Translator) -> None:
+    """How to fill in the template, and the template."""
     from catalog.formats.xlsxio import EXAMPLE
 
-    tr = translator(await language_of(context, user))
-    await message.reply_text(tr.gettext(
+    await context.bot.send_message(chat_id, tr.gettext(
         "To propose learning offers, fill in this file (one row per offer, in place of the "
         "example row) and send it back to me as CSV, Excel (.xlsx) or JSON. I check it at once, "
         "then a maintainer of the catalogue reviews it; I will tell you their answer."))
     template = (await asyncio.to_thread(write_csv, [EXAMPLE])).encode("utf-8")
-    await context.bot.send_document(message.chat_id, document=template,
-                                    filename="tremplin-template.csv")
+    await context.bot.send_document(chat_id, document=template, filename="tremplin-template.csv")
 
 
 async def on_report(update: Update, context: TremplinContext) -> None:
