@@ -7,11 +7,13 @@ Babel for the citizen's locale ("3 décembre 2026", "12,50 €", "1,2 km", "A, B
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import cache
 
 from babel import Locale
-from babel.dates import format_date, format_interval, format_skeleton
+from babel.dates import format_date, format_skeleton, match_skeleton
 from babel.lists import format_list
 from babel.numbers import format_currency
 from babel.units import format_unit
@@ -32,6 +34,12 @@ DESCRIPTION_LIMIT = 1500
 # existed. The whole card stays under 2,048 characters, hence under 4,096 UTF-16 code units.
 CARD_LIMITS = {"title": 200, "provider": 200, "when": 400, "where": 350, "price": 40,
                "reasons": 500}
+# The details list this many upcoming sessions, then say how many more.
+SHOWN_SESSIONS = 5
+# A session this far ahead shows its year: within ~11 months, the day and month cannot be
+# mistaken for the same day of another year.
+_YEAR_FROM = timedelta(days=330)
+_QUOTED = re.compile(r"('[^']*')")
 
 
 def clip(text: str, limit: int) -> str:
@@ -63,18 +71,58 @@ def dates_text(offer: Offer, tr: Translator) -> str:
     return ""
 
 
-def session_text(session: Session, tr: Translator) -> str:
-    """``Wednesday, 9 December 2026, 14:00–16:00`` (or whole days) in the citizen's locale."""
+@cache
+def _day_pattern(lang: str, year: bool) -> str:
+    """The locale's pattern of a weekday, day and month (and year): CLDR's skeleton
+    ``MMMMEEEEd`` with the weekday written out, as ICU widens it ("mercredi 9 décembre",
+    "Wednesday, December 9", "9 Aralık Çarşamba"); Babel keeps the matched pattern's ``E``."""
+    locale = Locale.parse(lang)
+    skeleton = match_skeleton("yMMMMEEEEd" if year else "MMMMEEEEd", locale.datetime_skeletons)
+    pattern = locale.datetime_skeletons[skeleton].pattern
+    # Fields are letters outside quotes: only those runs of E are widened.
+    return "".join(part if part.startswith("'") else re.sub("E+", "EEEE", part)
+                   for part in _QUOTED.split(pattern))
+
+
+def _day(day: date, tr: Translator, now: datetime) -> str:
+    far = day - now.date() > _YEAR_FROM
+    return str(format_date(day, _day_pattern(tr.lang, far), locale=tr.lang))
+
+
+def _clock(moment: datetime, tr: Translator) -> str:
+    return str(format_skeleton("Hm", moment, locale=tr.lang))  # 24 hours, as opening hours
+
+
+def session_text(session: Session, tr: Translator, now: datetime) -> str:
+    """``Wednesday, December 9, 14:00–16:00`` (or whole days, without a time) in the citizen's
+    locale; the year only for a session more than ~11 months after ``now``."""
     start, end = session.start, session.end
     if session.all_day:
         last = (end - timedelta(days=1)).date()
-        if last == start.date():
-            return format_date(last, "full", locale=tr.lang)
-        return format_interval(start.date(), last, "yMMMMEEEEd", locale=tr.lang)
+        first = _day(start.date(), tr, now)
+        return first if last == start.date() else f"{first} – {_day(last, tr, now)}"
+    # The locale's glue of a date and a time: "{1}, {0}", "{1}، {0}", "{1} {0}".
+    glue = str(Locale.parse(tr.lang).datetime_formats["full"])
     if end.date() == start.date():
-        hours = format_interval(start.time(), end.time(), "Hm", locale=tr.lang)
-        return f"{format_date(start.date(), 'full', locale=tr.lang)}, {hours}"
-    return format_interval(start, end, "yMMMMEEEEdHm", locale=tr.lang)
+        hours = f"{_clock(start, tr)}–{_clock(end, tr)}"
+        return glue.format(hours, _day(start.date(), tr, now))
+    return (f"{glue.format(_clock(start, tr), _day(start.date(), tr, now))} – "
+            f"{glue.format(_clock(end, tr), _day(end.date(), tr, now))}")
+
+
+def session_lines(offer: Offer, tr: Translator, now: datetime | None) -> list[str]:
+    """The details' upcoming sessions when there are several: the first
+    :data:`SHOWN_SESSIONS`, then how many more (one is said as on the card)."""
+    coming = upcoming(offer.sessions, now) if now else ()
+    if len(coming) <= 1 or now is None:
+        return []
+    lines = [tr.gettext("Upcoming sessions:")]
+    lines += [f"• {session_text(session, tr, now)}" for session in coming[:SHOWN_SESSIONS]]
+    more = len(coming) - SHOWN_SESSIONS
+    if more > 0:
+        lines.append(tr.ngettext("…and {n} more session", "…and {n} more sessions", more)
+                     .format(n=more))
+    return lines
 
 
 def timing_text(offer: Offer, tr: Translator, now: datetime | None) -> str:
@@ -83,14 +131,14 @@ def timing_text(offer: Offer, tr: Translator, now: datetime | None) -> str:
         return ""
     coming = upcoming(offer.sessions, now)
     if coming:
-        return tr.gettext("Next session: {session}").format(session=session_text(coming[0], tr))
+        session = session_text(coming[0], tr, now)
+        return tr.gettext("Next session: {session}").format(session=session)
     hours = opening_today(offer.opening_hours, now) if offer.opening_hours else None
     if hours is None:
         return ""
     if not hours:
         return tr.gettext("Closed today")
-    until = format_skeleton("Hm", hours[-1][1], locale=tr.lang)  # 24 hours, as the sessions
-    return tr.gettext("Open today until {time}").format(time=until)
+    return tr.gettext("Open today until {time}").format(time=_clock(hours[-1][1], tr))
 
 
 def when_text(offer: Offer, tr: Translator, now: datetime | None = None) -> str:
@@ -196,9 +244,13 @@ def details(offer: Offer, tr: Translator, *, saved: bool, now: datetime | None =
         cut = description[:DESCRIPTION_LIMIT]
         lines += [cut + ("…" if len(description) > DESCRIPTION_LIMIT else ""), ""]
     lines.append(tr.gettext("By: {provider}").format(provider=offer.provider))
-    when = when_text(offer, tr, now)
+    sessions = session_lines(offer, tr, now)
+    # Several sessions are listed on their own lines; else the next one, or today's hours, go
+    # in "When" as on the card.
+    when = when_text(offer, tr, None if sessions else now)
     if when:
         lines.append(tr.gettext("When: {when}").format(when=when))
+    lines += sessions
     address = ", ".join(
         part for part in (offer.address, f"{offer.postcode} {offer.city}".strip()) if part
     )
