@@ -1,7 +1,9 @@
 """An offer's sessions and opening hours (contract v2), in the city's local time.
 
 ``sessions``: ``;``-separated ISO 8601 intervals, ``2026-12-09T14:00/16:00`` (the end's date may
-be left out), ``2026-12-09T14:00/2026-12-10T12:00``, or whole days ``2026-09-08/2027-06-29``.
+be left out), ``2026-12-09T14:00/2026-12-10T12:00``, or whole days ``2026-09-08/2027-06-29``
+(ISO 8601 intervals of dates; one day may be written as its date, ``2026-12-09``: in a
+calendar, all-day events).
 ``opening_hours``: OpenStreetMap syntax (``Mo-Fr 09:00-12:00; PH off``), parsed by the
 ``opening-hours-py`` library. Everything here is pure: "now" is a naive local time given by
 the caller (:func:`local_now` reads the clock).
@@ -23,7 +25,7 @@ ParserError: type[Exception] = opening_hours.ParserError  # type: ignore[attr-de
 _DAY = r"\d{4}-\d{2}-\d{2}"
 _CLOCK = r"\d{2}:\d{2}(?::\d{2})?"
 _TIMED = re.compile(rf"({_DAY}T{_CLOCK})/((?:{_DAY}T)?{_CLOCK})")
-_DAYS = re.compile(rf"({_DAY})/({_DAY})")
+_DAYS = re.compile(rf"({_DAY})(?:/({_DAY}))?")
 EXAMPLE = "2026-12-09T14:00/16:00"
 
 
@@ -54,7 +56,8 @@ def _session(text: str) -> Session:
         return Session(start, end)
     days = _DAYS.fullmatch(text)
     if days:
-        first, last = date.fromisoformat(days[1]), date.fromisoformat(days[2])
+        first = date.fromisoformat(days[1])
+        last = date.fromisoformat(days[2]) if days[2] else first
         if last < first:
             raise ValueError("ends before it starts")
         return Session(datetime.combine(first, time()),
@@ -83,8 +86,8 @@ def sessions_text(sessions: tuple[Session, ...]) -> str:
     """The canonical cell of ``sessions``."""
     def one(session: Session) -> str:
         if session.all_day:
-            last = session.end.date() - timedelta(days=1)
-            return f"{session.start.date().isoformat()}/{last.isoformat()}"
+            first, last = session.start.date(), session.end.date() - timedelta(days=1)
+            return first.isoformat() if last == first else f"{first.isoformat()}/{last.isoformat()}"
         start = session.start.isoformat(timespec="minutes")
         same_day = session.end.date() == session.start.date()
         end = session.end.time().isoformat("minutes") if same_day else session.end.isoformat(

@@ -87,3 +87,17 @@ async def test_add_to_calendar_sends_the_sessions_as_an_ics_document(
     assert starts == [datetime.combine(day, datetime.min.time().replace(hour=14), PARIS)
                       for day in (first, first + timedelta(days=7))]
     assert all(event["DTSTART"].params["TZID"] == "Europe/Paris" for event in events)
+
+
+def test_whole_days_are_all_day_events() -> None:
+    fete = offer("fete", title="Fête de la science", sessions="2026-12-12;2026-12-20/2026-12-22")
+    data = offer_calendar(fete, now=NOW, zone="Europe/Paris")
+    calendar = Calendar.from_ical(data)
+    events = calendar.walk("VEVENT")
+    assert [(e.decoded("DTSTART"), e.decoded("DTEND")) for e in events] == [
+        (date(2026, 12, 12), date(2026, 12, 13)), (date(2026, 12, 20), date(2026, 12, 23))]
+    assert b"DTSTART;VALUE=DATE:20261212\r\nDTEND;VALUE=DATE:20261213" in data
+    assert b"TZID" not in data and calendar.walk("VTIMEZONE") == []
+    # On a card, a whole day has no time.
+    text = timing_text(fete, translator("fr"), NOW)
+    assert text == "Prochaine séance : samedi 12 décembre"

@@ -16,7 +16,7 @@ from catalog.formats.validation import InvalidCatalogue
 from catalog.matching.matcher import CatalogIndex, eligible, match
 from catalog.matching.profile import Profile
 from catalog.offer import Offer
-from catalog.schedule import last_day, local_now, opening_today, upcoming
+from catalog.schedule import last_day, local_now, opening_today, parse_sessions, upcoming
 
 HSDS_EXAMPLE = Path(__file__).parent / "data" / "open_data" / "hsds_service_full.json"
 BASE = {"id": "a", "title": "Atelier", "provider": "Médiathèque", "missions": "digital"}
@@ -118,3 +118,21 @@ def test_data_inclusion_horaires_accueil_go_to_opening_hours_when_they_are_osm()
     first, second = read_data_inclusion_report(json.dumps(services).encode()).offers
     assert (first.opening_hours, first.schedule) == ("Mo-Fr 09:00-12:00; PH off", "")
     assert (second.opening_hours, second.schedule) == ("", "le mardi matin")
+
+
+def test_a_date_is_a_whole_day_session() -> None:
+    cell = "2026-12-12;2026-12-20/2026-12-22;2026-12-13/2026-12-13"
+    offer = parse_row({**BASE, "sessions": cell})
+    assert isinstance(offer, Offer)
+    assert offer.sessions == "2026-12-12;2026-12-13;2026-12-20/2026-12-22"  # one day: its date
+    (day,) = parse_sessions("2026-12-12")
+    assert (day.start, day.end, day.all_day) == (
+        datetime(2026, 12, 12), datetime(2026, 12, 13), True)
+    assert parse_row({**BASE, "sessions": "2026-12-32"}) == [
+        ("sessions", "session '2026-12-32' at character 1: day is out of range for month")]
+
+
+def test_an_hsds_day_without_hours_is_a_whole_day_session() -> None:
+    once = {"dtstart": "2026-12-12"}
+    (read,) = read_hsds_report(_hsds([once])).offers
+    assert read.sessions == "2026-12-12"

@@ -13,7 +13,7 @@ Read: name, description, url, email, the organization's name (the provider), ``l
 first phone, ``assured_date`` (else ``last_modified``) as ``updated_on``. ``schedules``: a
 weekly one (``freq`` WEEKLY, ``byday``, ``opens_at``, ``closes_at``) becomes OpenStreetMap
 ``opening_hours`` (``Th,Fr 10:00-18:00``), a one-off one (no ``freq``, a ``dtstart`` day) a
-session; any other is left out with a note in the dry run.
+session (a whole day without ``opens_at``); any other is left out with a note in the dry run.
 """
 
 from __future__ import annotations
@@ -143,6 +143,8 @@ def _schedules(fields: ServiceFields, values: dict[str, object],
             rules.append(f"{','.join(d for d in days if d)} {opens}-{closes}")
         elif opens and closes and not freq and start:
             sessions.append(f"{start}T{opens}/{closes}")
+        elif not opens and not closes and not freq and start:  # a whole day
+            sessions.append(start)
         else:
             notes.append(("opening_hours", at, "not a weekly nor a one-off schedule: left out"))
     if rules:
