@@ -100,6 +100,23 @@ async def test_a_429_holds_every_slot_for_its_retry_after() -> None:
     assert loop.now >= 3.0
 
 
+async def test_after_a_429_thirty_messages_span_more_than_a_second() -> None:
+    # A 429 means messages released one second apart reached the server closer together: the
+    # pacer leaves a little more room from then on, instead of drawing a 429 every few seconds.
+    loop = LateLoop(0.0)
+    pacer = Pacer(29.5, 30, clock=loop.clock, sleep=loop.sleep)
+    released: list[float] = []
+
+    async def run() -> None:
+        pacer.hold(0.0)
+        for _ in range(120):
+            await pacer.wait()
+            released.append(loop.now)
+
+    await loop.run(run())
+    assert min(released[n + 30] - released[n] for n in range(90)) >= 1.02 - 1e-9
+
+
 async def test_only_new_messages_take_a_slot() -> None:
     limiter = RetryingRateLimiter(overall_max_rate=30)
     order: list[str] = []

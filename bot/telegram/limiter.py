@@ -34,6 +34,7 @@ SENDING = frozenset({
     "copyMessage", "copyMessages", "forwardMessage", "forwardMessages",
 })
 GROUP_RATE = 20  # messages a minute in one group
+WIDEN, MAX_WINDOW = 0.02, 1.2  # seconds added to the pacer's window per 429, and its bound
 
 
 class Pacer:
@@ -54,14 +55,20 @@ class Pacer:
         self._sleep = sleep
         self._next = 0.0
         self._released: deque[float] = deque(maxlen=limit)
+        # The span in which at most ``limit`` go: one second, widened after each 429, since a
+        # 429 means messages released on time reached the server closer together (a busy
+        # machine delays some more than others), and each 429 costs a second of silence.
+        self._window = 1.0
         self._held_until = 0.0
 
     def _now(self) -> float:
         return self._clock() if self._clock else asyncio.get_running_loop().time()
 
     def hold(self, seconds: float) -> None:
-        """No slot before ``seconds`` from now (Telegram answered 429 with ``retry_after``)."""
+        """No slot before ``seconds`` from now (Telegram answered 429 with ``retry_after``), and
+        a little more room between messages for the rest of the run."""
         self._held_until = max(self._held_until, self._now() + seconds)
+        self._window = min(MAX_WINDOW, self._window + WIDEN)
 
     async def wait(self) -> None:
         now = self._now()
@@ -72,8 +79,8 @@ class Pacer:
                 await self._sleep(slot - now)
                 now = self._now()
             # Later than planned: still never more than ``limit`` in any one second.
-            if len(self._released) == self._limit and now - self._released[0] < 1.0:
-                slot = self._released[0] + 1.0
+            if len(self._released) == self._limit and now - self._released[0] < self._window:
+                slot = self._released[0] + self._window
                 continue
             if now < self._held_until:
                 slot = self._held_until
