@@ -75,8 +75,9 @@ def _report(figures: Counter[tuple[str, str]]) -> Report:
 
 
 def test_the_chart_draws_the_answers_and_why_with_small_counts_hatched() -> None:
-    why = [(Kind.FOLLOWUP_WHY, {"offer": "o-a", "reason": reason})
-           for reason, n in (("far", 6), ("price", 2), ("times", 3)) for _ in range(n)]
+    why: list[tuple[str, dict[str, object]]] = [
+        (Kind.FOLLOWUP_WHY, {"offer": "o-a", "reason": reason})
+        for reason, n in (("far", 6), ("price", 2), ("times", 3)) for _ in range(n)]
     report = _report(_figures([*_answers("o-a", "useful", 9), *_answers("o-b", "not_for_me", 3),
                                *_answers("o-b", "not_yet", 2), *_answers("o-a", "could_not", 11),
                                *why]))
