@@ -3,7 +3,9 @@
 In the bot, a plain asyncio task ticks at start and then every hour (like
 ``bot.telegram.stats_job``): outside the quiet hours, the digests are written once a day across
 replicas (a database lease), and the outbox is sent at every tick, so that what a crash or a
-restart left unsent goes out at the next one. ``tremplin jobs run alerts`` runs :func:`run`.
+restart left unsent goes out at the next one. The outbox has one sender at a time across
+replicas and ``jobs run`` (the sender lease, :mod:`bot.alerts.lease`): a tick that finds a live
+sender at work leaves the outbox to it. ``tremplin jobs run alerts`` runs :func:`run`.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ class Report:
         sent = self.delivered
         text = (f"{self.job}: {self.written} written, {sent.sent} sent, {sent.blocked} blocked, "
                 f"{sent.failed} failed, {sent.waiting} waiting")
+        if sent.taken_back:
+            text += f" ({sent.taken_back} taken back from a sender that stopped)"
+        if sent.elsewhere:
+            text += " (another sender is at work: it sends the outbox)"
         return text + (" (quiet hours: nothing sent)" if self.quiet else "")
 
 

@@ -1,11 +1,20 @@
-"""The outbox: each message claimed by one sender at a time, sent, then marked sent.
+"""The outbox: one sender at a time claims each message, sends it, then marks it sent.
 
-A claim is one conditional ``UPDATE ... WHERE status = 'pending'`` on the oldest claimable row
-(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent senders take different rows; SQLite's
-``BEGIN IMMEDIATE`` serialises them): two runs, two replicas, never send one message twice.
-A failed send puts the row back, so nothing is lost. The one gap no database can close is a
-process killed between Telegram's answer and the commit of "sent": that single row stays
-``sending`` and is sent again after :data:`STALE_CLAIM` (at least once, never lost).
+Guarantees, for a crash, ``kill -9``, a restart, two replicas or a second ``jobs run``:
+
+- **One sender at a time** (:mod:`bot.alerts.lease`): Telegram's 30 messages a second are per
+  bot token, so a run first takes the sender lease; while a live sender holds it, another run
+  leaves at once (:attr:`Delivered.elsewhere`); a dead sender's lease lapses within
+  :data:`~bot.alerts.lease.EXPIRY` and the next run takes over.
+- **Never lost**: a claim (``pending`` -> ``sending``) is one conditional ``UPDATE`` on the
+  oldest pending row, made only while holding the lease; a failed send puts the row back; a
+  sender that takes the lease takes back at once every row still ``sending`` (its previous
+  holder died with them in hand), so they go in this run.
+- **Sent once, but for one window**: "sent" is committed right after Telegram's answer,
+  nothing in between. A process killed after Telegram accepted a message and before that
+  commit leaves the row ``sending``: the next sender sends it again (at least once, never lost).
+  At most the messages in hand at the kill (one per worker) are sent twice; a digest too long
+  for one Telegram message is sent again whole.
 """
 
 from __future__ import annotations
@@ -15,12 +24,13 @@ import enum
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, select, update
 
+from bot.alerts import lease
 from bot.chats.alerts import OUTBOX
 from bot.engine.replies import Button, Reply
 from catalog.store.db import Database
@@ -29,8 +39,6 @@ from catalog.store.transactions import run_transaction
 
 logger = logging.getLogger(__name__)
 
-# A claim older than this was a sender that died mid-send: the row is claimable again.
-STALE_CLAIM = timedelta(minutes=10)
 # Sends retried within one run (after Telegram's retry_after); later runs try again.
 MAX_ATTEMPTS = 5
 PENDING, SENDING, SENT, DROPPED, FAILED = "pending", "sending", "sent", "dropped", "failed"
@@ -58,6 +66,8 @@ class Delivered:
     blocked: int = 0
     failed: int = 0
     waiting: int = 0  # put back for a later run
+    taken_back: int = 0  # left ``sending`` by a sender that died, sent again in this run
+    elsewhere: bool = False  # another sender holds the lease and sends the outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,18 +97,15 @@ def reply_from_json(data: Mapping[str, Any]) -> Reply:
                  buttons=rows)
 
 
-def _claimable(now: datetime) -> Any:
-    return or_(OUTBOX.c.status == PENDING,
-               (OUTBOX.c.status == SENDING) & (OUTBOX.c.claimed_at < now - STALE_CLAIM))
-
-
-def _claim(connection: Connection, *, now: datetime, skipped: frozenset[int]) -> Claimed | None:
+def _claim(connection: Connection, *, holder: str, now: datetime,
+           skipped: frozenset[int]) -> Claimed | None:
     oldest = (
-        select(OUTBOX.c.id).where(_claimable(now), OUTBOX.c.id.not_in(skipped))
+        select(OUTBOX.c.id).where(OUTBOX.c.status == PENDING, OUTBOX.c.id.not_in(skipped))
         .order_by(OUTBOX.c.id).limit(1).with_for_update(skip_locked=True).scalar_subquery()
     )
     row = connection.execute(
-        update(OUTBOX).where(OUTBOX.c.id == oldest, _claimable(now))
+        update(OUTBOX).where(OUTBOX.c.id == oldest, OUTBOX.c.status == PENDING,
+                             lease.holding(holder))
         .values(status=SENDING, claimed_at=now, attempts=OUTBOX.c.attempts + 1)
         .returning(OUTBOX.c.id, OUTBOX.c.user_id, OUTBOX.c.chat_id, OUTBOX.c.reply,
                    OUTBOX.c.attempts)
@@ -109,13 +116,25 @@ def _claim(connection: Connection, *, now: datetime, skipped: frozenset[int]) ->
                    reply=reply_from_json(row.reply), attempts=row.attempts)
 
 
-def _set(message_id: int, status: str, now: datetime) -> Callable[[Connection], None]:
+def _take_back(connection: Connection) -> int:
+    """Put back what a dead sender left ``sending`` (run by the lease's new holder)."""
+    taken = connection.execute(
+        update(OUTBOX).where(OUTBOX.c.status == SENDING).values(status=PENDING)
+        .returning(OUTBOX.c.id)).all()
+    return len(taken)
+
+
+def _set(claimed: Claimed, status: str, now: datetime) -> Callable[[Connection], None]:
     def transaction(connection: Connection) -> None:
         values: dict[str, Any] = {"status": status}
         if status == SENT:
             values["sent_at"] = now
-        connection.execute(update(OUTBOX).where(OUTBOX.c.id == message_id,
-                                                OUTBOX.c.status == SENDING).values(**values))
+        # ``attempts`` grows at every claim: a sender that lost its lease does not touch a row
+        # that the new holder took back and claimed again.
+        connection.execute(update(OUTBOX).where(OUTBOX.c.id == claimed.id,
+                                                OUTBOX.c.status == SENDING,
+                                                OUTBOX.c.attempts == claimed.attempts)
+                           .values(**values))
     return transaction
 
 
@@ -136,36 +155,60 @@ async def deliver(
     clock: Clock = utcnow,
     workers: int = 4,
     stop: asyncio.Event | None = None,
+    lease_clock: Clock = utcnow,
 ) -> Delivered:
-    """Send every claimable message of the outbox; the counts.
+    """Send every pending message of the outbox, holding the sender lease; the counts.
 
-    ``workers`` senders claim messages concurrently (the front end's rate limiter paces them).
-    An exception from ``send`` puts its message back, lets the other workers finish the message
-    in hand, and propagates: the message is sent at the next run. Setting ``stop`` ends the
-    run after the messages in hand (a shutdown).
+    A live sender holding the lease makes this run leave at once (``elsewhere``); a silent one
+    is waited out (at most :data:`~bot.alerts.lease.EXPIRY`), then its messages in hand are
+    taken back. ``workers`` senders claim messages concurrently (the front end's rate limiter
+    paces them). An exception from ``send`` puts its message back, lets the other workers
+    finish the message in hand, and propagates: the message is sent at the next run. Setting
+    ``stop`` ends the run after the messages in hand (a shutdown). ``clock`` stamps the
+    messages (a fixed moment in ``jobs run --today``); ``lease_clock`` is the real time that
+    every process's lease is read against.
     """
-    counts = Delivered()
+    holder = lease.new_holder()
+    if not await lease.take(database, holder=holder, clock=lease_clock, stop=stop):
+        return Delivered(elsewhere=stop is None or not stop.is_set())
+    async with lease.kept(database, holder=holder, clock=lease_clock):
+        counts = Delivered(taken_back=await run_transaction(database, _take_back))
+        if counts.taken_back:
+            logger.warning("event=outbox_taken_back count=%d", counts.taken_back)
+        await _send_all(database=database, send=send, on_blocked=on_blocked, clock=clock,
+                        workers=workers, stop=stop, holder=holder, counts=counts)
+    return counts
+
+
+async def _send_all(*, database: Database, send: Sender,
+                    on_blocked: Callable[[int], Awaitable[None]] | None, clock: Clock,
+                    workers: int, stop: asyncio.Event | None, holder: str,
+                    counts: Delivered) -> None:
     skipped: set[int] = set()
-    stop = stop or asyncio.Event()
+    failed = asyncio.Event()  # a send raised: the other workers stop after their message
+
+    def going() -> bool:
+        return not failed.is_set() and (stop is None or not stop.is_set())
 
     async def worker() -> None:
-        while not stop.is_set():
+        while going():
             claimed = await run_transaction(database, partial(
-                _claim, now=clock(), skipped=frozenset(skipped)))
+                _claim, holder=holder, now=clock(), skipped=frozenset(skipped)))
             if claimed is None:
                 return
             try:
                 outcome = await send(claimed.chat_id, claimed.reply)
             except Exception:
-                stop.set()
-                await run_transaction(database, _set(claimed.id, PENDING, clock()))
+                failed.set()
+                await run_transaction(database, _set(claimed, PENDING, clock()))
                 raise
             await _record(claimed, outcome)
 
     async def _record(claimed: Claimed, outcome: Delivery) -> None:
         match outcome:
             case Delivery.SENT:
-                await run_transaction(database, _set(claimed.id, SENT, clock()))
+                # First thing after Telegram's answer: the window for a resend is this commit.
+                await run_transaction(database, _set(claimed, SENT, clock()))
                 counts.sent += 1
             case Delivery.BLOCKED:
                 await run_transaction(database, _drop_queue(claimed.user_id))
@@ -173,10 +216,10 @@ async def deliver(
                 if on_blocked is not None:
                     await on_blocked(claimed.user_id)
             case Delivery.FAILED:
-                await run_transaction(database, _set(claimed.id, FAILED, clock()))
+                await run_transaction(database, _set(claimed, FAILED, clock()))
                 counts.failed += 1
             case Delivery.RETRY:
-                await run_transaction(database, _set(claimed.id, PENDING, clock()))
+                await run_transaction(database, _set(claimed, PENDING, clock()))
                 if claimed.attempts >= MAX_ATTEMPTS:
                     skipped.add(claimed.id)
                     counts.waiting += 1
@@ -187,4 +230,3 @@ async def deliver(
         if isinstance(result, BaseException):
             logger.warning("event=alerts_delivery_stopped sent=%d", counts.sent)
             raise result
-    return counts

@@ -1,8 +1,10 @@
 """``tremplin jobs run NAME [--today YYYY-MM-DD]``: a daily job of the bot, now, on demand.
 
 ``alerts`` writes the digests due and sends the outbox through the Bot API (a Bot of its own,
-paced like the bot's); ``followups`` writes the "how did it go?" questions due, and sends them
-the same way; ``stats`` rolls the statistics up and purges old raw events;
+paced like the bot's; one sender at a time: while the bot or another run sends the outbox,
+it says so and exits 0, and it waits out, at most 30 s, the lease of a sender that was killed,
+then sends what that one left); ``followups`` writes the "how did it go?" questions due, and
+sends them the same way; ``stats`` rolls the statistics up and purges old raw events;
 ``conversations`` erases the conversations idle for ``TREMPLIN_CONVERSATION_RETENTION_DAYS``
 (their answers and typed words). They print
 counts only. ``--today`` fixes the date (for tests and demos): the job then runs as at noon in
