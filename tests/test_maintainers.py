@@ -218,7 +218,7 @@ async def test_a_file_over_the_limit_is_not_downloaded(
         await user.send_message(document={**stored.as_document(), "file_size": 11 * 2**20})
         await user.wait_for(has("This file is larger than 10 MB: I did not read it."))
         await user.send_document("notes.pdf", b"%PDF", "application/pdf")
-        await user.wait_for(has("I read catalogue files in CSV, Excel (.xlsx), JSON or LHEO"))
+        await user.wait_for(has("JSON (Tremplin's, data·inclusion or Open Referral HSDS)"))
     assert server.calls("getFile") == []
     assert server.violations == []
 

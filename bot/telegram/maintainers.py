@@ -150,7 +150,8 @@ async def on_document(update: Update, context: TremplinContext) -> None:
         format = named or file_format(source)
     except UnknownFormat:
         await message.reply_text(
-            tr.gettext("I read catalogue files in CSV, Excel (.xlsx), JSON or LHEO (.xml) only.")
+            tr.gettext("I read catalogue files in CSV, Excel (.xlsx), JSON (Tremplin's, "
+                       "data·inclusion or Open Referral HSDS) or LHEO (.xml) only.")
         )
         return
     async with context.bot_data.locks.hold(message.chat_id):
