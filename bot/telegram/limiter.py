@@ -78,10 +78,13 @@ class Pacer:
             if slot > now:
                 await self._sleep(slot - now)
                 now = self._now()
-            # Later than planned: still never more than ``limit`` in any one second.
-            if len(self._released) == self._limit and now - self._released[0] < self._window:
+            # Later than planned: still never more than ``limit`` in any one second. Each test
+            # compares ``now`` with the very slot it would wait for, so a slot equal to ``now``
+            # in floating point ends the wait instead of looping without sleeping.
+            if len(self._released) == self._limit:
                 slot = self._released[0] + self._window
-                continue
+                if now < slot:
+                    continue
             if now < self._held_until:
                 slot = self._held_until
                 continue
