@@ -4,7 +4,6 @@ is shown to citizens again; a citizen's forged press changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
@@ -30,13 +29,6 @@ pytestmark = pytest.mark.asyncio
 MAINTAINER, CITIZEN = 2101, 3101
 HIDDEN = "hidden-" + "x" * 57  # 64 characters: its button carries a checksum instead
 LONG_AGO = date(2023, 1, 2)  # past twice any review period of 12 months
-
-
-@pytest_asyncio.fixture
-async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApi]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with FakeBotApi() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ real Telegram would refuse.
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -45,13 +44,6 @@ CHANGED = "\n".join(
     ]
 ).encode()
 tr = translator("en")
-
-
-@pytest_asyncio.fixture
-async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApi]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with FakeBotApi() as fake:
-        yield fake
 
 
 @pytest_asyncio.fixture

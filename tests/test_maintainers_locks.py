@@ -43,13 +43,6 @@ def path(tmp_path: Path) -> Path:
 
 
 @pytest_asyncio.fixture
-async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApi]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with FakeBotApi() as fake:
-        yield fake
-
-
-@pytest_asyncio.fixture
 async def database(path: Path) -> AsyncIterator[Database]:
     """The bot's database on a SQLite file (the lock is SQLite's), with three offers."""
     engine = create_engine(f"sqlite+aiosqlite:///{path}")

@@ -4,7 +4,6 @@ apart by their content or named by the caption, through the fake Bot API server.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
@@ -29,13 +28,6 @@ HSDS_EXAMPLE = json.loads((DATA / "open_data" / "hsds_service_full.json").read_t
 HSDS_ID = "hsds-ac148810-d857-441c-9679-408f346de14b"
 LEARNING = {"di-dora--atelier-ordi", "di-reseau-alpha--fle-soir", "di-dora--parents"}
 tr = translator("en")
-
-
-@pytest_asyncio.fixture
-async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeBotApi]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-    async with FakeBotApi() as fake:
-        yield fake
 
 
 @pytest_asyncio.fixture
