@@ -24,12 +24,14 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from fakeapi import BotMessage, FakeBotApi, FloodControl, SimUser
+from fakeapi.flood import SENDING
 from sqlalchemy import Connection, func, insert, select
 
 from bot.alerts.outbox import SENT, reply_to_json
@@ -100,12 +102,59 @@ async def _sent(database: Database) -> int:
     return await run_transaction(database, count)
 
 
+def _most_in_one_second(times: list[float]) -> int:
+    most, first = 0, 0
+    for last, at in enumerate(times):
+        while at - times[first] >= 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def bench(subscribers: int, conversations: int, pause: float) -> dict[str, float]:
+async def serve_bot(token: str, api_url: str, database_url: str) -> None:
+    """The bot, in its own process as in production (Telegram is not in our process), until
+    its standard input closes."""
+    settings = load_bot_settings(env_file=None, telegram_token=token, telegram_api_url=api_url,
+                                 database_url=database_url, quiet_hours="0-0")
+    database = await open_database(database_url)
+    try:
+        async with polling(build_application(settings, database=database), poll_timeout=1):
+            print("ready", flush=True)
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    finally:
+        await database.close()
+
+
+@contextlib.asynccontextmanager
+async def _bot_process(server: FakeBotApi, url: str, *, in_process: bool,
+                       database: Database) -> AsyncIterator[None]:
+    if in_process:  # the bot and the fake Bot API share one event loop (and its stalls)
+        settings = load_bot_settings(env_file=None, telegram_token=server.token,
+                                     telegram_api_url=server.url, database_url=url,
+                                     quiet_hours="0-0")
+        async with polling(build_application(settings, database=database), poll_timeout=1):
+            yield
+        return
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "benchmarks.broadcast_bench", "--serve-bot",
+        "--token", server.token, "--api-url", server.url, "--database-url", url,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    assert process.stdout is not None and process.stdin is not None
+    await process.stdout.readline()  # "ready"
+    try:
+        yield
+    finally:
+        process.stdin.close()
+        await process.wait()
+
+
+async def bench(subscribers: int, conversations: int, pause: float,
+                in_process: bool = False) -> dict[str, float]:
     flood = FloodControl(overall=int(RATE))
     server = FakeBotApi(flood=flood)
     await server.start()
@@ -118,14 +167,11 @@ async def bench(subscribers: int, conversations: int, pause: float) -> dict[str,
             server.user(uid, "Abonné", language_code="fr")
         talkers = [server.user(FIRST_CITIZEN + n, "Citoyen", language_code="fr")
                    for n in range(conversations)]
-        settings = load_bot_settings(env_file=None, telegram_token=server.token,
-                                     telegram_api_url=server.url, database_url=url,
-                                     quiet_hours="0-0")
         latencies: list[float] = []
         stop = asyncio.Event()
-        application = build_application(settings, database=database)
-        async with polling(application, poll_timeout=1):
+        async with _bot_process(server, url, in_process=in_process, database=database):
             began = time.perf_counter()  # the bot is up: its alerts job starts sending
+            began_at = time.monotonic()
             drivers = [asyncio.create_task(_converse(user, pause, latencies, stop))
                        for user in talkers]
             # The outbox is polled: the bot's job gives no signal when it is done.
@@ -134,9 +180,17 @@ async def bench(subscribers: int, conversations: int, pause: float) -> dict[str,
             elapsed = time.perf_counter() - began
             stop.set()
             await asyncio.gather(*drivers)
-        delivered = Counter(
-            int(request.params["chat_id"]) for request in server.calls("sendMessage")
-            if request.ok and int(request.params["chat_id"]) >= FIRST_SUBSCRIBER)
+        digests = [request for request in server.calls("sendMessage")
+                   if request.ok and int(request.params["chat_id"]) >= FIRST_SUBSCRIBER]
+        delivered = Counter(int(request.params["chat_id"]) for request in digests)
+        # Where the time went: the job's start (before the first digest), the digests' own
+        # rate, and the citizens' messages that shared Telegram's 30 a second with them.
+        sends = sorted(request.at for request in server.requests
+                       if request.ok and request.method in SENDING)
+        first = min(request.at for request in digests) - began_at
+        span = max(request.at for request in digests) - min(request.at for request in digests)
+        citizens = sum(1 for request in server.calls("sendMessage")
+                       if request.ok and int(request.params["chat_id"]) < FIRST_SUBSCRIBER)
         left = subscribers - await _sent(database)
     finally:
         await database.close()
@@ -146,6 +200,11 @@ async def bench(subscribers: int, conversations: int, pause: float) -> dict[str,
         "subscribers": subscribers,
         "seconds": elapsed,
         "bar_seconds": subscribers / RATE * 1.1,
+        "first_digest_after_s": first,
+        "digests_span_s": span,
+        "digests_per_s": (len(digests) - 1) / span if span else float("nan"),
+        "citizens_messages": citizens,
+        "most_sent_in_one_second": _most_in_one_second(sends),
         "duplicates": sum(n - 1 for n in delivered.values() if n > 1),
         "never_delivered": subscribers - len(delivered),
         "answered_429": flood.refused,
@@ -164,8 +223,18 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=3)
     parser.add_argument("--pause", type=float, default=2.0,
                         help="seconds a citizen waits between two steps")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the bot in the benchmark's own process and event loop")
+    parser.add_argument("--serve-bot", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--token", help=argparse.SUPPRESS)
+    parser.add_argument("--api-url", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    figures = asyncio.run(bench(args.subscribers, args.conversations, args.pause))
+    if args.serve_bot:
+        asyncio.run(serve_bot(args.token, args.api_url, args.database_url))
+        return
+    figures = asyncio.run(bench(args.subscribers, args.conversations, args.pause,
+                                args.in_process))
     for name, value in figures.items():
         print(f"{name}: {value:.1f}" if isinstance(value, float) else f"{name}: {value}")
     ok = (figures["seconds"] <= figures["bar_seconds"] and figures["duplicates"] == 0

@@ -67,7 +67,7 @@ async def test_a_late_loop_costs_no_rate_and_no_second_sees_more_than_the_limit(
     released: list[float] = []
 
     async def send() -> None:
-        await pacer.wait()
+        pacer.answered(await pacer.wait())  # the server answers at once
         released.append(loop.now)
 
     # Senders in a loop, like the outbox's workers: 600 messages.
@@ -92,12 +92,35 @@ async def test_a_429_holds_every_slot_for_its_retry_after() -> None:
     pacer = Pacer(29.5, 30, clock=loop.clock, sleep=loop.sleep)
 
     async def two() -> None:
-        await pacer.wait()
+        pacer.answered(await pacer.wait())
         pacer.hold(3.0)
-        await pacer.wait()
+        pacer.answered(await pacer.wait())
 
     await loop.run(two())
     assert loop.now >= 3.0
+
+
+async def test_messages_held_by_a_429_go_one_slot_apart_after_it() -> None:
+    loop = LateLoop(0.0)
+    pacer = Pacer(29.5, 30, clock=loop.clock, sleep=loop.sleep)
+    released: list[float] = []
+
+    async def send() -> None:
+        pacer.answered(await pacer.wait())  # the server answers at once
+        released.append(loop.now)
+
+    async def run() -> None:
+        waiting = [asyncio.create_task(send()) for _ in range(4)]
+        await asyncio.sleep(0)  # the four have their slots, 34 ms apart
+        pacer.hold(2.0)  # then Telegram answers 429 "retry after 2"
+        pacer.hold(2.0)  # (the other messages in flight together are refused too)
+        await asyncio.gather(*waiting)
+
+    await loop.run(run())
+    assert released[0] == 0.0  # the first slot was now: it went before the 429
+    after = released[1:]
+    assert min(after) >= 2.0
+    assert all(b - a >= 1 / 29.5 - 1e-9 for a, b in itertools.pairwise(after))
 
 
 async def test_after_a_429_thirty_messages_span_more_than_a_second() -> None:
@@ -110,7 +133,7 @@ async def test_after_a_429_thirty_messages_span_more_than_a_second() -> None:
     async def run() -> None:
         pacer.hold(0.0)
         for _ in range(120):
-            await pacer.wait()
+            pacer.answered(await pacer.wait())
             released.append(loop.now)
 
     await loop.run(run())
@@ -140,3 +163,26 @@ async def test_only_new_messages_take_a_slot() -> None:
     assert order.index("edit") < 3 and order.index("answer") < 4
     await asyncio.gather(*sends)
     assert [name for name in order if name.startswith("m")] == [f"m{n}" for n in range(45)]
+
+
+async def test_a_message_delayed_after_its_release_delays_the_thirty_first() -> None:
+    # The server counts a message when it gets there: one held up in the process after its
+    # release (answered only when the tenth goes, while the quickest round trip is 0) may have
+    # reached the server that late, so the message 30 later waits a second from then.
+    loop = LateLoop(0.0)
+    pacer = Pacer(29.5, 30, clock=loop.clock, sleep=loop.sleep)
+    released: list[float] = []
+
+    async def run() -> None:
+        first = await pacer.wait()
+        released.append(loop.now)
+        for _ in range(30):
+            release = await pacer.wait()
+            released.append(loop.now)
+            pacer.answered(release)
+            if len(released) == 10:
+                pacer.answered(first)
+
+    await loop.run(run())
+    assert released[30] >= released[9] + 1.0 - 1e-9
+    assert released[29] < released[0] + 1.0  # the ones before it were not held back

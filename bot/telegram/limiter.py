@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from aiolimiter import AsyncLimiter
@@ -35,6 +37,17 @@ SENDING = frozenset({
 })
 GROUP_RATE = 20  # messages a minute in one group
 WIDEN, MAX_WINDOW = 0.02, 1.2  # seconds added to the pacer's window per 429, and its bound
+# A message still unanswered this long after its release no longer holds the next ones back
+# (a hung connection must not stop every message until its timeout).
+UNANSWERED = 2.0
+
+
+@dataclass(slots=True)
+class Release:
+    """One message let go by the :class:`Pacer`: when, and when the server answered it."""
+
+    at: float
+    answer: float | None = None
 
 
 class Pacer:
@@ -42,8 +55,11 @@ class Pacer:
 
     Slots are kept on the absolute clock: a waiter woken a few milliseconds late does not push
     the later slots back (PTB's leaky bucket did, and lost about 6% of the rate to the event
-    loop's latency), while a window of the last ``limit`` releases makes sure that no second
-    ever sees more than ``limit`` messages, even when late waiters are released together.
+    loop's latency), while a window over the last ``limit`` messages makes sure that no second
+    ever sees more than ``limit`` of them *at the server*. What the server counts is when a
+    message reaches it, which a busy process can delay after its release (a CPU-bound step
+    between the release and the socket): so the window starts, for each message, at the
+    latest time it can have reached the server, its answer less the quickest round trip seen.
     """
 
     def __init__(self, rate: float, limit: int, *,
@@ -54,7 +70,8 @@ class Pacer:
         self._clock = clock
         self._sleep = sleep
         self._next = 0.0
-        self._released: deque[float] = deque(maxlen=limit)
+        self._released: deque[Release] = deque(maxlen=limit)
+        self._quickest = math.inf  # the quickest round trip seen, release to answer
         # The span in which at most ``limit`` go: one second, widened after each 429, since a
         # 429 means messages released on time reached the server closer together (a busy
         # machine delays some more than others), and each 429 costs a second of silence.
@@ -66,30 +83,50 @@ class Pacer:
 
     def hold(self, seconds: float) -> None:
         """No slot before ``seconds`` from now (Telegram answered 429 with ``retry_after``), and
-        a little more room between messages for the rest of the run."""
-        self._held_until = max(self._held_until, self._now() + seconds)
-        self._window = min(MAX_WINDOW, self._window + WIDEN)
-
-    async def wait(self) -> None:
+        a little more room between messages for the rest of the run (once per burst of 429s:
+        the messages in flight together are refused together)."""
         now = self._now()
-        slot = max(now, self._next, self._held_until)
+        if now >= self._held_until:
+            self._window = min(MAX_WINDOW, self._window + WIDEN)
+        self._held_until = max(self._held_until, now + seconds)
+
+    def _reserve(self) -> float:
+        slot = max(self._now(), self._next, self._held_until)
         self._next = slot + self._interval
+        return slot
+
+    async def wait(self) -> Release:
+        """Wait for this message's slot; pass what it returns to :meth:`answered`."""
+        slot = self._reserve()
         while True:
+            now = self._now()
             if slot > now:
                 await self._sleep(slot - now)
-                now = self._now()
-            # Later than planned: still never more than ``limit`` in any one second. Each test
-            # compares ``now`` with the very slot it would wait for, so a slot equal to ``now``
-            # in floating point ends the wait instead of looping without sleeping.
-            if len(self._released) == self._limit:
-                slot = self._released[0] + self._window
-                if now < slot:
-                    continue
-            if now < self._held_until:
-                slot = self._held_until
                 continue
-            self._released.append(now)
-            return
+            if now < self._held_until:
+                # A 429 came while this message waited: a fresh slot after the hold, so the
+                # messages held together go one slot apart, not all at once when it ends.
+                slot = self._reserve()
+                continue
+            if len(self._released) == self._limit:
+                # The message ``limit`` back must have reached the server a window ago.
+                first = self._released[0]
+                if first.answer is None and now < first.at + UNANSWERED:
+                    slot = now + self._interval / 4  # when it reached it is not known yet
+                    continue
+                reached = first.at if first.answer is None else max(
+                    first.at, first.answer - self._quickest)
+                if now < reached + self._window:
+                    slot = reached + self._window
+                    continue
+            release = Release(now)
+            self._released.append(release)
+            return release
+
+    def answered(self, release: Release) -> None:
+        """The server answered the message of ``release`` (or the request failed)."""
+        release.answer = self._now()
+        self._quickest = min(self._quickest, release.answer - release.at)
 
 
 class RetryingRateLimiter(BaseRateLimiter[int]):
@@ -126,21 +163,21 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
 
     @contextlib.asynccontextmanager
     async def _slot(self, endpoint: str, data: JSONDict) -> AsyncIterator[None]:
-        if endpoint not in SENDING:
+        if endpoint not in SENDING or self._pacer is None:
             yield
             return
         chat_id = data.get("chat_id")
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(chat_id)  # type: ignore[arg-type]
-        if (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str):
-            async with self._group(chat_id):
-                if self._pacer is not None:
-                    await self._pacer.wait()
+        # A negative id or a @name is a group or a channel: 20 messages a minute there.
+        group = chat_id if (isinstance(chat_id, int) and chat_id < 0) or isinstance(
+            chat_id, str) else None
+        async with self._group(group) if group is not None else contextlib.nullcontext():
+            release = await self._pacer.wait()
+            try:
                 yield
-            return
-        if self._pacer is not None:
-            await self._pacer.wait()
-        yield
+            finally:  # answered, refused or failed: the request is over either way
+                self._pacer.answered(release)
 
     async def process_request(
         self,

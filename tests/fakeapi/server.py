@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -61,6 +62,7 @@ class RecordedRequest:
     result: Any = None
     description: str | None = None
     injected: bool = False
+    at: float = field(default_factory=time.monotonic)  # when it was received
 
     @property
     def ok(self) -> bool:
