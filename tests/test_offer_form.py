@@ -4,7 +4,10 @@ distrusted; and queuing its offer as a proposal (catalog.maintenance.proposals.q
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -160,3 +163,18 @@ async def test_queue_offer_never_takes_an_existing_offers_id(sessions: SessionMa
             session=session, user_id=7, chat_id=7, language="en",
             offer=offer_form.offer(form, "form"))
     assert proposal.offers == ["prop-1-club-2"] and not plan.updated
+
+
+def test_the_forms_diagram_has_its_steps_and_their_order() -> None:
+    # bot/engine/offer_form.mmd is the form's map for maintainers of the code: a step added,
+    # removed or reordered in STEPS without the diagram fails here.
+    diagram = Path(offer_form.__file__).with_name("offer_form.mmd").read_text(encoding="utf-8")
+    arrows = {(found[1], found[2]) for line in diagram.splitlines()
+              if (found := re.match(r"^\s*(\[\*\]|\w+)\s*-->\s*(\[\*\]|\w+)", line))}
+    assert {state for arrow in arrows for state in arrow} - {"[*]"} == set(offer_form.STEPS)
+    review = offer_form.STEPS.index("review")
+    chain = list(itertools.pairwise(offer_form.STEPS[: review + 1]))
+    assert ("[*]", offer_form.STEPS[0]) in arrows
+    assert set(chain) <= arrows
+    assert {("review", "missions"), ("missions", "review"), ("review", "topics"),
+            ("topics", "review"), ("review", "[*]")} <= arrows
