@@ -1,8 +1,10 @@
 """Sending the alerts' outbox through the Bot API: one digest, Telegram's answers as outcomes.
 
-The bot's own ``Bot`` is used (its rate limiter paces every message: 30 a second overall, one a
-second per chat, ``retry_after`` honoured); ``tremplin jobs run alerts`` opens one alike. A 429
-still left after the limiter's retries waits out its ``retry_after`` and puts the message back;
+The bot's own ``Bot`` is used (its rate limiter, ``bot.telegram.limiter``, paces every new
+message under 30 a second and honours ``retry_after``; a digest is one message to one chat, so
+Telegram's one a second per chat is never reached); ``tremplin jobs run alerts`` opens one
+alike. A 429 still left after the limiter's retries waits out its ``retry_after`` and puts the
+message back;
 a 403 (the citizen blocked the bot) marks them inactive and drops their queue
 (``bot.alerts.outbox``); a 400 is final.
 """
