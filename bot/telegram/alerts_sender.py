@@ -4,8 +4,7 @@ The bot's own ``Bot`` is used (its rate limiter, ``bot.telegram.limiter``, paces
 message under 30 a second and honours ``retry_after``; a digest is one message to one chat, so
 Telegram's one a second per chat is never reached); ``tremplin jobs run alerts`` opens one
 alike. A 429 still left after the limiter's retries waits out its ``retry_after`` and puts the
-message back;
-a 403 (the citizen blocked the bot) marks them inactive and drops their queue
+message back; a 403 (the citizen blocked the bot) marks them inactive and drops their queue
 (``bot.alerts.outbox``); a 400 is final.
 """
 
