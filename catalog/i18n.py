@@ -53,11 +53,18 @@ def locales_dir() -> Path:
     return here.parent / "locales"
 
 
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
 class Translator:
     """gettext and ngettext for one interface language."""
 
     def __init__(self, lang: str, translations: gettext.NullTranslations) -> None:
         self.lang = lang
+        # The Babel locale of dates and numbers. English as it is written in Europe, where the
+        # learning city is: "Wednesday 9 December", "3 November 2026" (CLDR's "en" is the
+        # United States' "Wednesday, December 9"); the others are their language's own.
+        self.locale = FORMAT_LOCALES.get(lang, lang)
         self._translations = translations
 
     def gettext(self, message: str) -> str:

@@ -53,7 +53,7 @@ def test_the_calendar_has_one_event_per_upcoming_session_in_the_city_zone() -> N
 def test_cards_show_the_next_session_or_today_s_hours_in_the_citizen_s_locale() -> None:
     en, fr = translator("en"), translator("fr")
     with_sessions = offer("s", sessions=SESSIONS)
-    assert timing_text(with_sessions, en, NOW) == "Next session: Wednesday, December 9, 14:00–16:00"
+    assert timing_text(with_sessions, en, NOW) == "Next session: Wednesday 9 December, 14:00–16:00"
     assert "mercredi 9 décembre, 14:00–16:00" in timing_text(with_sessions, fr, NOW)
     assert "December 2," not in card(with_sessions, en, saved=False, now=NOW).text
     assert timing_text(with_sessions, en, datetime(2026, 12, 17)) == ""  # all past: none shown

@@ -225,7 +225,7 @@ def test_confirm_sets_the_day_is_audited_and_rolled_back(
 def test_the_details_say_when_the_offer_was_last_confirmed_in_the_citizens_language() -> None:
     confirmed = offer("a", updated_on=NOVEMBER)
     assert "Mis à jour le 3 novembre 2026" in details(confirmed, translator("fr"), saved=False).text
-    assert "Updated on November 3, 2026" in details(confirmed, translator("en"), saved=False).text
+    assert "Updated on 3 November 2026" in details(confirmed, translator("en"), saved=False).text
     assert "3 листопада 2026" in details(confirmed, translator("uk"), saved=False).text
     assert "Updated" not in details(offer("b"), translator("en"), saved=False).text
 

@@ -73,13 +73,13 @@ async def test_a_maintainer_confirms_a_hidden_offer_with_its_button(
         text = listed.text or ""
         # The hidden one first; ten listed, each with its button; the others named by count.
         assert text.index(HIDDEN) < text.index("stale-00") and "stale-09" not in text
-        assert "Atelier caché (updated on January 2, 2023; hidden from citizens)" in text
+        assert "Atelier caché (updated on 2 January 2023; hidden from citizens)" in text
         assert "…and 2 more: tremplin catalog check lists them all." in text
         assert len(listed.buttons) == 10 and listed.button_texts[0] == f"Confirm {HIDDEN}"
         assert all(len(button["callback_data"].encode()) <= 64 for button in listed.buttons)
         query = await maintainer.press(f"Confirm {HIDDEN}", listed)
         answer = await maintainer.wait_callback_answer(query)
-        day = format_date(today, "long", locale="en")
+        day = format_date(today, "long", locale="en_GB")
         assert answer.text == f"{HIDDEN} confirmed: updated on {day}."
         assert HIDDEN in await _shown(application, today)
     async with database.sessions() as session:

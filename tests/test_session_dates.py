@@ -20,7 +20,7 @@ NOW = datetime(2026, 12, 3, 10, 0)  # a Thursday
     ("lang", "text"),
     [
         ("fr", "mercredi 9 décembre, 14:00–16:00"),
-        ("en", "Wednesday, December 9, 14:00–16:00"),  # CLDR's en, as every date of the bot
+        ("en", "Wednesday 9 December, 14:00–16:00"),  # en_GB, as English is written in Europe
         ("ar", "الأربعاء، 9 ديسمبر، 14:00–16:00"),
         ("es", "miércoles, 9 de diciembre, 14:00–16:00"),
         ("pt", "quarta-feira, 9 de dezembro 14:00–16:00"),
@@ -36,8 +36,8 @@ def test_the_year_shows_only_for_a_session_about_a_year_away() -> None:
     en, fr = translator("en"), translator("fr")
     (next_autumn,) = parse_sessions("2027-10-20T14:00/16:00")  # 10½ months away
     (next_winter,) = parse_sessions("2027-12-08T14:00/16:00")  # the same week next year
-    assert session_text(next_autumn, en, NOW) == "Wednesday, October 20, 14:00–16:00"
-    assert session_text(next_winter, en, NOW) == "Wednesday, December 8, 2027, 14:00–16:00"
+    assert session_text(next_autumn, en, NOW) == "Wednesday 20 October, 14:00–16:00"
+    assert session_text(next_winter, en, NOW) == "Wednesday, 8 December 2027, 14:00–16:00"
     assert session_text(next_winter, fr, NOW) == "mercredi 8 décembre 2027, 14:00–16:00"
 
 
@@ -59,19 +59,19 @@ def test_details_list_the_upcoming_sessions_and_the_card_the_next_one() -> None:
     text = details(atelier, en, saved=False, now=NOW).text
     listed = [line for line in text.splitlines() if line.startswith("• ")]
     assert listed == [
-        "• Wednesday, December 9, 14:00–16:00",  # the 2nd is past: never shown
-        "• Wednesday, December 16, 14:00–16:00",
-        "• Wednesday, December 23, 14:00–16:00",
-        "• Wednesday, December 30, 14:00–16:00",
-        "• Wednesday, January 6, 14:00–16:00",
+        "• Wednesday 9 December, 14:00–16:00",  # the 2nd is past: never shown
+        "• Wednesday 16 December, 14:00–16:00",
+        "• Wednesday 23 December, 14:00–16:00",
+        "• Wednesday 30 December, 14:00–16:00",
+        "• Wednesday 6 January, 14:00–16:00",
     ]
     assert "Upcoming sessions:" in text and "…and 2 more sessions" in text
     assert "December 2," not in text and "Next session" not in text
     short = card(atelier, en, saved=False, now=NOW).text
-    assert "When: Next session: Wednesday, December 9, 14:00–16:00" in short
+    assert "When: Next session: Wednesday 9 December, 14:00–16:00" in short
     assert "December 16" not in short
     # One session left: said as on the card; none left: nothing.
     last = offer("last", sessions="2026-12-02T14:00/16:00;2026-12-09T14:00/16:00")
-    assert "When: Next session: Wednesday, December 9, 14:00–16:00" in details(
+    assert "When: Next session: Wednesday 9 December, 14:00–16:00" in details(
         last, en, saved=False, now=NOW).text
     assert "session" not in details(last, en, saved=False, now=datetime(2026, 12, 10)).text

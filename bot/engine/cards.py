@@ -55,13 +55,13 @@ def price_text(offer: Offer, tr: Translator) -> str:
         return tr.gettext("ask the organiser")
     if offer.is_free:
         return tr.gettext("Free")
-    return format_currency(offer.price_eur, "EUR", locale=tr.lang)
+    return format_currency(offer.price_eur, "EUR", locale=tr.locale)
 
 
 def dates_text(offer: Offer, tr: Translator) -> str:
     """The start and end dates, e.g. ``From 8 September 2026 to 29 June 2027``."""
-    start = offer.start_date and format_date(offer.start_date, "long", locale=tr.lang)
-    end = offer.end_date and format_date(offer.end_date, "long", locale=tr.lang)
+    start = offer.start_date and format_date(offer.start_date, "long", locale=tr.locale)
+    end = offer.end_date and format_date(offer.end_date, "long", locale=tr.locale)
     if start and end:
         return tr.gettext("From {start} to {end}").format(start=start, end=end)
     if start:
@@ -75,7 +75,7 @@ def dates_text(offer: Offer, tr: Translator) -> str:
 def _day_pattern(lang: str, year: bool) -> str:
     """The locale's pattern of a weekday, day and month (and year): CLDR's skeleton
     ``MMMMEEEEd`` with the weekday written out, as ICU widens it ("mercredi 9 décembre",
-    "Wednesday, December 9", "9 Aralık Çarşamba"); Babel keeps the matched pattern's ``E``."""
+    "Wednesday 9 December", "9 Aralık Çarşamba"); Babel keeps the matched pattern's ``E``."""
     locale = Locale.parse(lang)
     skeleton = match_skeleton("yMMMMEEEEd" if year else "MMMMEEEEd", locale.datetime_skeletons)
     pattern = locale.datetime_skeletons[skeleton].pattern
@@ -86,15 +86,15 @@ def _day_pattern(lang: str, year: bool) -> str:
 
 def _day(day: date, tr: Translator, now: datetime) -> str:
     far = day - now.date() > _YEAR_FROM
-    return str(format_date(day, _day_pattern(tr.lang, far), locale=tr.lang))
+    return str(format_date(day, _day_pattern(tr.locale, far), locale=tr.locale))
 
 
 def _clock(moment: datetime, tr: Translator) -> str:
-    return str(format_skeleton("Hm", moment, locale=tr.lang))  # 24 hours, as opening hours
+    return str(format_skeleton("Hm", moment, locale=tr.locale))  # 24 hours, as opening hours
 
 
 def session_text(session: Session, tr: Translator, now: datetime) -> str:
-    """``Wednesday, December 9, 14:00–16:00`` (or whole days, without a time) in the citizen's
+    """``Wednesday 9 December, 14:00–16:00`` (or whole days, without a time) in the citizen's
     locale; the year only for a session more than ~11 months after ``now``."""
     start, end = session.start, session.end
     if session.all_day:
@@ -102,7 +102,7 @@ def session_text(session: Session, tr: Translator, now: datetime) -> str:
         first = _day(start.date(), tr, now)
         return first if last == start.date() else f"{first} – {_day(last, tr, now)}"
     # The locale's glue of a date and a time: "{1}, {0}", "{1}، {0}", "{1} {0}".
-    glue = str(Locale.parse(tr.lang).datetime_formats["full"])
+    glue = str(Locale.parse(tr.locale).datetime_formats["full"])
     if end.date() == start.date():
         hours = f"{_clock(start, tr)}–{_clock(end, tr)}"
         return glue.format(hours, _day(start.date(), tr, now))
@@ -152,7 +152,7 @@ def when_text(offer: Offer, tr: Translator, now: datetime | None = None) -> str:
 def distance_text(distance_km: float, tr: Translator) -> str:
     """``1.2 km`` (or ``1,2 km``...) in the citizen's locale."""
     return format_unit(round(distance_km, 1), "length-kilometer", length="short",
-                       format="#,##0.#", locale=tr.lang)
+                       format="#,##0.#", locale=tr.locale)
 
 
 def where_text(offer: Offer, tr: Translator, distance_km: float | None = None) -> str:
@@ -232,8 +232,8 @@ def card(
 
 
 def _language_names(offer: Offer, tr: Translator) -> str:
-    names = Locale.parse(tr.lang).languages
-    return format_list([names.get(code, code) for code in offer.languages], locale=tr.lang)
+    names = Locale.parse(tr.locale).languages
+    return format_list([names.get(code, code) for code in offer.languages], locale=tr.locale)
 
 
 def details(offer: Offer, tr: Translator, *, saved: bool, now: datetime | None = None) -> Reply:
@@ -266,7 +266,7 @@ def details(offer: Offer, tr: Translator, *, saved: bool, now: datetime | None =
     if offer.audiences:
         audiences = format_list(
             [tr.gettext(AUDIENCES[code]) for code in offer.audiences if code in AUDIENCES],
-            locale=tr.lang,
+            locale=tr.locale,
         )
         lines.append(tr.gettext("For: {audiences}").format(audiences=audiences))
     lines.append(tr.gettext("Taught in: {languages}").format(
@@ -282,10 +282,10 @@ def details(offer: Offer, tr: Translator, *, saved: bool, now: datetime | None =
     missions = [tr.gettext(MISSIONS[code]) for code in offer.missions if code in MISSIONS]
     if missions:
         lines.append(tr.gettext("Learning city: {missions}").format(
-            missions=format_list(missions, locale=tr.lang)))
+            missions=format_list(missions, locale=tr.locale)))
     if offer.updated_on:  # when the organiser or a maintainer last confirmed it
         lines.append(tr.gettext("Updated on {date}").format(
-            date=format_date(offer.updated_on, "long", locale=tr.lang)))
+            date=format_date(offer.updated_on, "long", locale=tr.locale)))
     lines += _french_note(offer, tr)
     return Reply(
         text="\n".join(lines),

@@ -38,7 +38,7 @@ _TITLE = 40  # characters of a title in the list
 
 
 def _day(day: date | None, tr: Translator) -> str:
-    return str(format_date(day, "long", locale=tr.lang)) if day else "?"
+    return str(format_date(day, "long", locale=tr.locale)) if day else "?"
 
 
 def _to_confirm(offers: list[Offer], today: date) -> list[Offer]:

@@ -60,7 +60,7 @@ class Reason:
             elif name == "km":
                 try:
                     values[name] = format_decimal(float(value), format="#,##0.0",
-                                                  locale=tr.lang)
+                                                  locale=tr.locale)
                 except (UnknownLocaleError, ValueError):
                     values[name] = value
             else:

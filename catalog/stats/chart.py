@@ -64,7 +64,7 @@ def _daily_users(axes: Axes, report: Report, tr: Translator) -> None:
     # Four dates at most: month names are long in some languages.
     step = max(1, -(-len(days) // 4))
     ticks = list(range(0, len(days), step))
-    axes.set_xticks(ticks, [format_date(days[i], "d MMM", locale=tr.lang) for i in ticks],
+    axes.set_xticks(ticks, [format_date(days[i], "d MMM", locale=tr.locale) for i in ticks],
                     fontsize=10)
     axes.set_title(tr.gettext(TITLE_USERS), loc="left", fontweight="bold")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -166,8 +166,8 @@ def draw(report: Report, tr: Translator) -> Figure:
     _demand(demand, report, tr)
     _followups(followups, report, tr)
     period = tr.gettext("{start} to {end}").format(
-        start=format_date(report.start, "medium", locale=tr.lang),
-        end=format_date(report.end, "medium", locale=tr.lang))
+        start=format_date(report.start, "medium", locale=tr.locale),
+        end=format_date(report.end, "medium", locale=tr.locale))
     note = tr.gettext("Hatched: fewer than {n}, not shown exactly").format(n=report.threshold)
     figure.suptitle(f"Tremplin · {period}\n{note}", fontsize=12)
     return figure

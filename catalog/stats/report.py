@@ -54,11 +54,11 @@ REASON_LABELS: dict[str, str] = {
 
 
 def _date(day: date, tr: Translator) -> str:
-    return str(format_date(day, "medium", locale=tr.lang))
+    return str(format_date(day, "medium", locale=tr.locale))
 
 
 def _ratio(ratio: float, tr: Translator) -> str:
-    return str(format_decimal(round(ratio, 1), "#,##0.#", locale=tr.lang))
+    return str(format_decimal(round(ratio, 1), "#,##0.#", locale=tr.locale))
 
 
 def _demand_line(label: str, row: Demand, tr: Translator) -> str:
