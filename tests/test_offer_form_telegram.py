@@ -127,7 +127,7 @@ async def test_a_partner_describes_one_offer_in_french_approved_then_matched(
         assert json.loads(capsys.readouterr().out) == {
             "proposals": [{"id": 1, "status": "pending", "offers": [OFFER_ID]}]}
         assert await asyncio.to_thread(tremplin, "catalog", "proposals", "approve", "1") == 0
-        await partner.wait_for(has("(conversation)"))
+        await partner.wait_for(has("(décrite dans la conversation) a été approuvée"))
     capsys.readouterr()
     assert await asyncio.to_thread(
         tremplin, "match", "--text", "programmation", "--json") == 0

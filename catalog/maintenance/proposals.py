@@ -38,6 +38,8 @@ MAX_PER_DAY = 5
 PARTNER_FORMATS = ("csv", "json", "xlsx")
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 REASON_LIMIT = 300
+# The source of a proposal described in the guided /propose form rather than sent as a file.
+CONVERSATION = "conversation"
 # The reasons a maintainer taps to reject (told to the partner in their language); the command
 # line takes any text.
 REJECT_REASONS: tuple[str, ...] = (
@@ -141,7 +143,7 @@ async def queue_offer(
     async with rollback_on_error(session):
         await check_limits(session=session, user_id=user_id)
         proposal = Proposal(user_id=user_id, chat_id=chat_id, language=language,
-                            source="conversation", format="csv")
+                            source=CONVERSATION, format="csv")
         session.add(proposal)
         await session.flush()  # its number names the offer
         assert proposal.id is not None
@@ -256,13 +258,16 @@ async def reject(
 def outcome_text(proposal: Proposal) -> str:
     """What the partner is told of a decided proposal, in their language."""
     tr = translator(proposal.language or None)
+    # A file is named by its file name; an offer described in the chat, in the partner's words.
+    source = (tr.gettext("described in the chat") if proposal.source == CONVERSATION
+              else proposal.source)
     if proposal.status == APPROVED:
         return tr.gettext(
             "Good news: your proposal #{id} ({source}) was approved; its offers are now in the "
-            "catalogue. Thank you!").format(id=proposal.id, source=proposal.source)
+            "catalogue. Thank you!").format(id=proposal.id, source=source)
     reason = tr.gettext(proposal.reason) if proposal.reason in REJECT_REASONS else proposal.reason
     return tr.gettext("Your proposal #{id} ({source}) was not accepted: {reason}").format(
-        id=proposal.id, source=proposal.source, reason=reason)
+        id=proposal.id, source=source, reason=reason)
 
 
 def forget(connection: Connection, *, user_id: int) -> None:
