@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from fakeapi import BotMessage, FakeBotApi, FloodControl, SimUser
-from fakeapi.flood import SENDING
+from fakeapi.flood import SENDING, most_in_one_second
 from sqlalchemy import Connection, func, insert, select
 
 from bot.alerts.outbox import SENT, reply_to_json
@@ -100,15 +100,6 @@ async def _sent(database: Database) -> int:
         return int(connection.execute(
             select(func.count()).select_from(OUTBOX).where(OUTBOX.c.status == SENT)).scalar_one())
     return await run_transaction(database, count)
-
-
-def _most_in_one_second(times: list[float]) -> int:
-    most, first = 0, 0
-    for last, at in enumerate(times):
-        while at - times[first] >= 1.0:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -204,7 +195,7 @@ async def bench(subscribers: int, conversations: int, pause: float,
         "digests_span_s": span,
         "digests_per_s": (len(digests) - 1) / span if span else float("nan"),
         "citizens_messages": citizens,
-        "most_sent_in_one_second": _most_in_one_second(sends),
+        "most_sent_in_one_second": most_in_one_second(sends),
         "duplicates": sum(n - 1 for n in delivered.values() if n > 1),
         "never_delivered": subscribers - len(delivered),
         "answered_429": flood.refused,

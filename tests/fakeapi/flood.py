@@ -65,3 +65,13 @@ class FloodControl:
         self._sent.append(now)
         self.accepted += 1
         return None
+
+
+def most_in_one_second(times: list[float]) -> int:
+    """The most of ``times`` (sorted, in seconds) that fall within any one second."""
+    most, first = 0, 0
+    for last, at in enumerate(times):
+        while at - times[first] >= 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
