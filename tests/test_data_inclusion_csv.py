@@ -119,3 +119,13 @@ def test_the_command_line_imports_the_csv_form(
         stored(url)
     )
     assert "di-dora--logement" not in stored(url)
+
+
+def test_without_format_the_command_line_says_what_the_csv_looks_like(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
+) -> None:
+    path = tmp_path / "services.csv"
+    path.write_bytes(SERVICES_CSV.read_bytes())
+    assert tremplin(url, "catalog", "import", path) == 2
+    assert "looks like data·inclusion services: use --format data-inclusion" in (
+        capsys.readouterr().err)

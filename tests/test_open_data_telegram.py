@@ -24,6 +24,7 @@ pytestmark = pytest.mark.asyncio
 MAINTAINER = 2001
 VALID = (DATA / "catalog" / "valid.csv").read_bytes()
 SERVICES = (DATA / "open_data" / "services.json").read_bytes()
+SERVICES_CSV = (DATA / "open_data" / "services.csv").read_bytes()
 HSDS_EXAMPLE = json.loads((DATA / "open_data" / "hsds_service_full.json").read_text("utf-8"))
 HSDS_ID = "hsds-ac148810-d857-441c-9679-408f346de14b"
 LEARNING = {"di-dora--atelier-ordi", "di-reseau-alpha--fle-soir", "di-dora--parents"}
@@ -76,6 +77,22 @@ async def test_a_data_inclusion_file_is_read_as_such_and_applied(
         assert applied.text == "✅ services.json applied: 3 added, 0 updated, 0 retired."
     assert await _ids(database) == before | LEARNING  # housing left out
     assert server.violations == []
+
+
+async def test_a_data_inclusion_csv_is_told_by_its_header(
+    server: FakeBotApi, database: Database, settings: BotSettings
+) -> None:
+    # The services CSV data·inclusion publishes, sent as it is downloaded: no caption needed.
+    user = server.user(MAINTAINER, "Maud", language_code="en")
+    async with running_bot(settings, database):
+        await user.send_document("services.csv", SERVICES_CSV, "text/csv")
+        summary = await user.wait_for(lambda m: m.has_button(tr.gettext("Cancel")))
+        assert "new: 3" in (summary.text or "")
+        assert "1 service of the file is left out: not a learning offer" in (summary.text or "")
+        await user.press(tr.gettext("Apply"), summary)
+        await user.wait_for(lambda m: m.edited and "3 added" in (m.text or ""))
+    assert await _ids(database) >= LEARNING
+    assert "di-dora--logement" not in await _ids(database)
 
 
 async def test_an_hsds_page_is_read_as_such_and_applied(

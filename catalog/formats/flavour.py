@@ -1,13 +1,16 @@
-"""Which JSON a file holds: Tremplin's catalogue, data·inclusion services or HSDS services.
+"""Which standard a JSON or CSV file follows: Tremplin's catalogue, data·inclusion services or
+HSDS services (and for CSV, Tremplin's or data·inclusion's published form).
 
-A file sent to the bot has a name, not a ``--format``: its extension says JSON, its content says
-which JSON. The sniff reads only the top level and the keys of the first few services, so that a
-hostile file costs no more than parsing it (which its reader does anyway, with its own limits);
-anything unclear is Tremplin's JSON, whose reader then names the file's problems.
+A file sent to the bot has a name, not a ``--format``: its extension says JSON or CSV, its
+content says which. The JSON sniff reads only the top level and the keys of the first few
+services, so that a hostile file costs no more than parsing it (which its reader does anyway,
+with its own limits); the CSV sniff reads only the header line. Anything unclear is Tremplin's
+own format, whose reader then names the file's problems.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterable
 
@@ -63,3 +66,21 @@ def _by_keys(services: Iterable[object]) -> str:
     if best == 0 or counts[JSON] == best:
         return JSON
     return max(counts, key=lambda flavour: counts[flavour])
+
+
+# The header of data·inclusion's services CSV names these; Tremplin's has id, title, provider.
+_DATA_INCLUSION_HEADER = frozenset({"nom", "source", "thematiques"})
+_HEADER_BYTES = 64 * 1024  # a header longer than this is no catalogue's: left to the reader
+
+
+def csv_flavour(data: bytes) -> str:
+    """``csv`` (Tremplin's columns) or ``data-inclusion`` (its services CSV), from the header."""
+    first = data[:_HEADER_BYTES].removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+    try:
+        header = next(csv.reader([first.decode("utf-8").rstrip("\r")]), [])
+    except (UnicodeDecodeError, csv.Error):
+        return "csv"
+    names = {name.strip() for name in header}
+    if names >= _DATA_INCLUSION_HEADER and not names >= {"id", "title"}:
+        return DATA_INCLUSION
+    return "csv"

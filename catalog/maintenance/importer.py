@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from catalog.formats.columns import COLUMNS
 from catalog.formats.csvio import offer_cells, read_csv
-from catalog.formats.flavour import JSON, json_flavour
+from catalog.formats.flavour import JSON, csv_flavour, json_flavour
 from catalog.formats.jsonio import read_json
 from catalog.maintenance.audit import lock_catalogue, record_import
 from catalog.offer import Offer
@@ -114,8 +114,10 @@ def named_format(caption: str | None) -> str | None:
 
 
 def content_format(data: bytes, format: str) -> str:
-    """``format``, or for a JSON file (``json``) the standard its content follows."""
-    return json_flavour(data) if format == JSON else format
+    """``format``, or for a JSON or CSV file the standard its content follows."""
+    if format == JSON:
+        return json_flavour(data)
+    return csv_flavour(data) if format == "csv" else format
 
 
 def read_offers(data: bytes, format: str, *, today: date | None = None) -> list[Offer]:
