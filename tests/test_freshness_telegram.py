@@ -4,7 +4,7 @@ is shown to citizens again; a citizen's forged press changes nothing."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import pytest_asyncio
@@ -17,6 +17,7 @@ from telegram_helpers import bot_settings, has, running_bot
 from bot.chats.database import Database
 from bot.settings import BotSettings
 from bot.telegram.application import TremplinApplication
+from catalog.i18n import translator
 from catalog.maintenance.audit import history
 from catalog.maintenance.importer import import_offers
 from catalog.matching.matcher import match
@@ -104,4 +105,36 @@ async def test_a_citizens_forged_confirm_is_refused(
         assert len(await history(session=session)) == 1  # the fixture's import only
     assert stored["stale-00"].updated_on != settings.today()
     assert not any("past their review date" in (m.text or "") for m in citizen.messages)
+    assert server.violations == []
+
+
+async def test_the_daily_job_tells_maintainers_what_went_past_its_review_today(
+    server: FakeBotApi, engine: AsyncEngine, sessions: SessionMaker, settings: BotSettings
+) -> None:
+    # One offer went stale today, one was hidden from citizens today; the others were already
+    # stale (listed by /catalog, not told again every day) or are fresh.
+    today = settings.today()
+    newly_stale = next(day for day in (today - timedelta(days=n) for n in range(360, 400))
+                       if offer("x", updated_on=day).review_due == today - timedelta(days=1))
+    newly_hidden = next(day for day in (today - timedelta(days=n) for n in range(720, 760))
+                        if offer("x", updated_on=day).hidden_from == today - timedelta(days=1))
+    offers = [offer("went-stale", updated_on=newly_stale),
+              offer("went-hidden", updated_on=newly_hidden),
+              offer("long-stale", updated_on=_months_ago(today, 14)),
+              offer("fresh", updated_on=today)]
+    async with sessions() as session:
+        await import_offers(session=session, offers=offers, source="f.csv", checksum="",
+                            format="csv", actor="test", today=today)
+    database = Database(engine=engine, sessions=sessions)
+    maintainer = server.user(MAINTAINER, "Maud", language_code="en")
+    fr = translator("fr")  # the city's language: this maintainer never chose one in the chat
+    async with running_bot(settings, database):  # the daily housekeeping ticks at start
+        told = await maintainer.wait_for(has(fr.ngettext(
+            "{n} offer is past its review date: confirm it if it is still true.",
+            "{n} offers are past their review date: confirm those still true.", 2).format(n=2)))
+    text = told.text or ""
+    assert text.index("went-hidden") < text.index("went-stale")
+    assert "long-stale" not in text and "fresh" not in text
+    assert told.button_texts == [fr.gettext("Confirm {id}").format(id=name)
+                                 for name in ("went-hidden", "went-stale")]
     assert server.violations == []

@@ -67,9 +67,14 @@ def build_application(
         await partners.send_reports_digest(application.bot, application.bot_data.database,
                                            settings)
 
+    # ... the offers gone past their review today, to confirm (bot.telegram.freshness)
+    async def send_newly_due() -> None:
+        await freshness.send_newly_due(application.bot, application.bot_data.database, settings)
+
     # ... and the conversations idle past their retention erased (docs/privacy.md).
     stats_purge = StatsPurge(retention_days=settings.stats_retention_days,
-                             chores=(send_reports_digest, erase_idle_conversations))
+                             chores=(send_reports_digest, send_newly_due,
+                                     erase_idle_conversations))
     # Alerts on new offers: the day's digests and the outbox, hourly (bot.alerts.job).
     alerts_job: AlertsJob | None = None
 

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 
 from babel.dates import format_date
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from sqlmodel import col, select
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
+from bot.chats.database import Database
+from bot.chats.models import Citizen
 from bot.engine.actions import offer_action, resolve_offer
+from bot.settings import BotSettings
 from bot.telegram import logs
 from bot.telegram.rendering import pack
 from bot.telegram.services import TremplinContext
@@ -80,13 +84,47 @@ async def send_stale(context: TremplinContext, chat_id: int, tr: Translator, tod
     """The offers to confirm on ``today``, with their buttons (nothing when none is stale)."""
     async with context.database.sessions() as session:
         offers = _to_confirm(await load_offers(session=await read_only(session)), today)
+    await _send(context.bot, chat_id, tr, offers, today)
+
+
+async def _send(bot: Bot, chat_id: int, tr: Translator, offers: list[Offer], today: date) -> None:
     if not offers:
         return
     pieces = pack(stale_lines(tr, offers, today))
     for number, piece in enumerate(pieces, start=1):
         markup = _buttons(tr, offers) if number == len(pieces) else None
-        await context.bot.send_message(chat_id, piece, parse_mode=ParseMode.HTML,
-                                       reply_markup=markup)
+        await bot.send_message(chat_id, piece, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def newly_due(offers: list[Offer], today: date) -> list[Offer]:
+    """The offers that went past their review date, or out of citizens' sight, on ``today``."""
+    yesterday = today - timedelta(days=1)
+    return _to_confirm([
+        offer for offer in offers
+        if (is_stale(offer, today) and not is_stale(offer, yesterday))
+        or (is_hidden(offer, today) and not is_hidden(offer, yesterday))], today)
+
+
+async def send_newly_due(bot: Bot, database: Database, settings: BotSettings) -> int:
+    """Tell every maintainer, in the language they chose, which offers went past their review
+    (or were hidden from citizens) today, with a Confirm button each; the bot's daily job.
+    Only today's: the whole list stays one ``/catalog`` away, and is not repeated every day."""
+    today = settings.today()
+    async with database.sessions() as session:
+        due = newly_due(await load_offers(session=await read_only(session)), today)
+        if not due:
+            return 0
+        granted = [role.user_id for role in await roles.granted(session=session)]
+        maintainers = sorted({*settings.maintainer_ids, *granted})
+        chosen = dict((await session.exec(select(Citizen.user_id, Citizen.language).where(
+            col(Citizen.user_id).in_(maintainers)))).all())
+    for maintainer in maintainers:
+        try:
+            await _send(bot, maintainer, translator(chosen.get(maintainer)), due, today)
+        except Exception:  # a maintainer who blocked the bot must not stop the others
+            logger.exception("event=newly_due_failed")
+    logger.info("event=newly_due offers=%d", len(due))
+    return len(due)
 
 
 async def on_button(update: Update, context: TremplinContext) -> None:
