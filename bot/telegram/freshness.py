@@ -14,15 +14,13 @@ from datetime import date, timedelta
 from html import escape
 
 from babel.dates import format_date
-from sqlmodel import col, select
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.chats.database import Database
-from bot.chats.models import Citizen
 from bot.engine.actions import offer_action, resolve_offer
 from bot.settings import BotSettings
-from bot.telegram import logs
+from bot.telegram import logs, partners
 from bot.telegram.rendering import pack
 from bot.telegram.services import TremplinContext
 from catalog.i18n import Translator, translator
@@ -114,10 +112,9 @@ async def send_newly_due(bot: Bot, database: Database, settings: BotSettings) ->
         due = newly_due(await load_offers(session=await read_only(session)), today)
         if not due:
             return 0
-        granted = [role.user_id for role in await roles.granted(session=session)]
-        maintainers = sorted({*settings.maintainer_ids, *granted})
-        chosen = dict((await session.exec(select(Citizen.user_id, Citizen.language).where(
-            col(Citizen.user_id).in_(maintainers)))).all())
+        maintainers = await roles.maintainer_ids(session=session,
+                                                 configured=settings.maintainer_ids)
+        chosen = await partners.chosen_languages(session, maintainers)
     for maintainer in maintainers:
         try:
             await _send(bot, maintainer, translator(chosen.get(maintainer)), due, today)

@@ -9,11 +9,12 @@ import asyncio
 import logging
 import re
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import timedelta
 from html import escape
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import (
     Bot,
     ForceReply,
@@ -66,10 +67,12 @@ async def language_of(context: TremplinContext, user: User) -> str:
     return normalise_language(chosen or user.language_code)
 
 
-async def _maintainer_ids(context: TremplinContext) -> list[int]:
-    async with context.database.sessions() as session:
-        granted = [role.user_id for role in await roles.granted(session=session)]
-    return sorted({*context.settings.maintainer_ids, *granted})
+async def chosen_languages(session: AsyncSession, user_ids: Collection[int]) -> dict[int, str]:
+    """The language each of ``user_ids`` chose in the conversation (those who never talked to
+    the bot are left out: :func:`~catalog.i18n.translator` gives them the city's)."""
+    rows = await session.exec(select(Citizen.user_id, Citizen.language).where(
+        col(Citizen.user_id).in_(user_ids)))
+    return dict(rows.all())
 
 
 async def on_document(update: Update, context: TremplinContext, download: Download) -> None:
@@ -137,10 +140,10 @@ def _review_lines(proposal: Proposal, summary: str, diff: list[str]) -> list[str
 async def tell_maintainers(context: TremplinContext, proposal: Proposal, summary: str,
                             diff: list[str]) -> None:
     """Each maintainer gets the summary, the diff to existing offers, Approve and Reject."""
-    maintainers = await _maintainer_ids(context)
-    async with context.database.sessions() as session:  # the language each chose, if any
-        languages = dict((await session.exec(select(Citizen.user_id, Citizen.language).where(
-            col(Citizen.user_id).in_(maintainers)))).all())
+    async with context.database.sessions() as session:
+        maintainers = await roles.maintainer_ids(session=session,
+                                                 configured=context.settings.maintainer_ids)
+        languages = await chosen_languages(session, maintainers)
     for maintainer in maintainers:
         tr = translator(languages.get(maintainer))
         buttons = InlineKeyboardMarkup([[
@@ -248,10 +251,11 @@ async def send_reports_digest(bot: Bot, database: Database, settings: BotSetting
     """The day's reports to every maintainer, once a day (the bot's daily job); how many."""
     async with database.sessions() as session:
         found = await reports.reports(session=session, since=utcnow() - timedelta(days=1))
-        granted = [role.user_id for role in await roles.granted(session=session)]
+        maintainers = await roles.maintainer_ids(session=session,
+                                                 configured=settings.maintainer_ids)
     if not found:
         return 0
-    for maintainer in sorted({*settings.maintainer_ids, *granted}):
+    for maintainer in maintainers:
         try:
             for piece in pack(digest_lines(found)):
                 await bot.send_message(maintainer, piece, parse_mode=ParseMode.HTML)

@@ -42,3 +42,8 @@ async def granted(*, session: AsyncSession) -> list[MaintainerRole]:
     """Every granted role, oldest first."""
     query = select(MaintainerRole).order_by(col(MaintainerRole.granted_at))
     return list((await session.exec(query)).all())
+
+
+async def maintainer_ids(*, session: AsyncSession, configured: Collection[int]) -> list[int]:
+    """Every maintainer, each once: the configured ids and the users granted the role."""
+    return sorted({*configured, *(role.user_id for role in await granted(session=session))})
