@@ -25,14 +25,14 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Table, exists, select, update
+from sqlalchemy import Connection, exists, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from catalog.store import leases
 from catalog.store.db import Database
-from catalog.store.leases import EPOCH, JobLease, default_holder
+from catalog.store.leases import EPOCH, LEASES, default_holder
 from catalog.store.models import utcnow
 from catalog.store.transactions import run_transaction
-from catalog.store.upsert import insert_on_conflict
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,6 @@ EXPIRY = timedelta(seconds=30)
 HEARTBEAT = EXPIRY / 3
 # How often a waiting sender looks at the lease again.
 POLL = 1.0
-LEASES: Table = JobLease.__table__  # type: ignore[attr-defined]
 Clock = Callable[[], datetime]
 
 
@@ -62,14 +61,8 @@ def new_holder() -> str:
 
 def acquire(connection: Connection, *, holder: str, now: datetime) -> Held:
     """Take the lease if nobody holds it or its holder stopped renewing; who holds it now."""
-    connection.execute(
-        insert_on_conflict(connection.dialect.name, LEASES)
-        .values(name=NAME, held_until=EPOCH, holder="", claimed_at=now)
-        .on_conflict_do_nothing())
     # On PostgreSQL a concurrent taker waits for this row, then finds held_until in the future.
-    connection.execute(
-        update(LEASES).where(LEASES.c.name == NAME, LEASES.c.held_until <= now)
-        .values(held_until=now + EXPIRY, holder=holder, claimed_at=now))
+    leases.take(connection, name=NAME, holder=holder, now=now, until=now + EXPIRY)
     row = connection.execute(
         select(LEASES.c.holder, LEASES.c.held_until).where(LEASES.c.name == NAME)).one()
     return Held(row.holder, row.held_until)

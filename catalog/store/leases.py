@@ -19,11 +19,9 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Connection, Table, update
 from sqlmodel import Field, SQLModel, col
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from catalog.store.db import SessionMaker
 from catalog.store.models import utcnow
@@ -45,6 +43,9 @@ class JobLease(SQLModel, table=True):
     held_until: datetime
     holder: str = Field(default="", max_length=255)  # host:pid, for an operator's eyes
     claimed_at: datetime = Field(default_factory=utcnow)
+
+
+LEASES: Table = JobLease.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +70,25 @@ def default_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _insert(session: AsyncSession) -> Any:
-    return insert_on_conflict(session.bind.dialect.name if session.bind else "sqlite", JobLease)
+def take(connection: Connection, *, name: str, holder: str, now: datetime,
+         until: datetime) -> bool:
+    """Take lease ``name`` for ``holder`` until ``until`` if nobody holds it at ``now``.
+
+    The row exists from the first take on (inserting it never takes anything); ON CONFLICT
+    makes two first takes safe. The take itself is one conditional ``UPDATE``.
+    """
+    connection.execute(
+        insert_on_conflict(connection.dialect.name, LEASES)
+        .values(name=name, held_until=EPOCH, holder="", claimed_at=now)
+        .on_conflict_do_nothing()
+    )
+    taken = connection.execute(
+        update(LEASES)
+        .where(LEASES.c.name == name, LEASES.c.held_until <= now)
+        .values(held_until=until, holder=holder, claimed_at=now)
+        .returning(LEASES.c.name)
+    ).first()
+    return taken is not None
 
 
 async def claim(
@@ -84,29 +102,15 @@ async def claim(
     """Claim this period's run of job ``name``; ``None`` when somebody already has it."""
     now = clock()
     until = period_end(now, period)
-    holder = holder or default_holder()
-    table = JobLease.__table__  # type: ignore[attr-defined]
+    taker = holder or default_holder()
     async with sessions() as session:
-        # The row exists from the first claim on (inserting it never claims anything);
-        # ON CONFLICT makes two first claims safe.
-        await session.exec(
-            _insert(session)
-            .values(name=name, held_until=EPOCH, holder="", claimed_at=now)
-            .on_conflict_do_nothing()
-        )
-        claimed = (
-            await session.exec(
-                update(JobLease)
-                .where(col(JobLease.name) == name, col(JobLease.held_until) <= now)
-                .values(held_until=until, holder=holder, claimed_at=now)
-                .returning(table.c.name)
-            )
-        ).first()
+        claimed = await session.run_sync(lambda sync: take(
+            sync.connection(), name=name, holder=taker, now=now, until=until))
         await session.commit()
-    if claimed is None:
+    if not claimed:
         return None
     return Lease(
-        name=name, holder=holder, claimed_at=now, held_until=until, period_start=until - period
+        name=name, holder=taker, claimed_at=now, held_until=until, period_start=until - period
     )
 
 
