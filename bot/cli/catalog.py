@@ -139,8 +139,8 @@ async def _open(settings: Settings) -> AsyncEngine:
     return engine
 
 
-class _OpenDataAsJson(Exception):
-    """A JSON file refused as Tremplin's own that follows an open-data standard."""
+class _OpenDataUnnamed(Exception):
+    """A JSON or CSV file refused as Tremplin's own that follows an open-data standard."""
 
     def __init__(self, format: str) -> None:
         name = "data·inclusion" if format == "data-inclusion" else "HSDS"
@@ -148,13 +148,14 @@ class _OpenDataAsJson(Exception):
 
 
 def _reading(data: bytes, format: str, named: bool, today: date) -> Reading:
-    """A file's reading; a .json file refused as Tremplin's JSON, when no ``--format`` was
-    ``named``, is said to be open data if its content is (the command line stays explicit)."""
+    """A file's reading; a .json or .csv file refused as Tremplin's own, when no ``--format``
+    was ``named``, is said to be open data if its content is (the command line stays
+    explicit)."""
     try:
         return read_file(data, format, today=today)
     except InvalidCatalogue:
         if not named and (flavour := content_format(data, format)) != format:
-            raise _OpenDataAsJson(flavour) from None
+            raise _OpenDataUnnamed(flavour) from None
         raise
 
 
@@ -509,7 +510,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAILURE
     except InvalidCatalogue as error:
         return _report(source, error)
-    except _OpenDataAsJson as error:
+    except _OpenDataUnnamed as error:
         _error(f"{source}: {error}")
         return EXIT_USAGE
     except UnknownFormat as error:
